@@ -1,0 +1,390 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CACHE_NODE_TYPES, DEFAULT_SPOT_DISCOUNT, INSTANCE_TYPES } from "./catalog";
+import { PLATFORM_TEAM } from "./tags";
+import { Checker, ConfigProblem, DNS_LABEL, EMAIL } from "./validate";
+import { parseNodeGroups } from "./configNodeGroups";
+
+export { ConfigProblem } from "./validate";
+
+export const NAMESPACE = "ai-infra";
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+export const CAPACITIES = ["on-demand", "spot"] as const;
+export type Capacity = (typeof CAPACITIES)[number];
+export const TIERS = ["production", "batch"] as const;
+export type Tier = (typeof TIERS)[number];
+export const BACKEND_PROVIDERS = ["openai", "aws-bedrock", "in-cluster"] as const;
+export type BackendProvider = (typeof BACKEND_PROVIDERS)[number];
+
+/** Lowest Kubernetes minor the AI Gateway supports (its compatibility matrix asks v1.32+). */
+export const MIN_KUBERNETES_MINOR = 32;
+
+export interface TeamGateway {
+    tier: Tier;
+    requestsPerMinute: number;
+    tokensPerMinute: number;
+}
+
+export interface TeamConfig {
+    id: string;
+    costCenter: string;
+    owner: string;
+    monthlyBudgetUsd: number;
+    /** Absent: the team is not admitted by the gateway. */
+    gateway?: TeamGateway;
+}
+
+export interface ScalingConfig {
+    minSize: number;
+    maxSize: number;
+    desiredSize: number;
+}
+
+export interface NodeGroupConfig extends ScalingConfig {
+    name: string;
+    team: string;
+    capacity: Capacity;
+    instanceTypes: string[];
+    /** Root volume size; model images and weights are pulled onto it. Default 200. */
+    diskSizeGiB: number;
+}
+
+export interface SystemNodesConfig extends ScalingConfig {
+    instanceTypes: string[];
+}
+
+export interface ClusterConfig {
+    name: string;
+    version: string;
+    create: boolean;
+    vpcId?: string;
+    subnetIds?: string[];
+    /** CIDR of the VPC created when no vpcId is given. Default 10.0.0.0/16. */
+    vpcCidr: string;
+    /** Zones the created VPC spans. Default 3 in prod, 2 elsewhere. */
+    availabilityZones: number;
+    /** Who may reach the public API endpoint. Default: none in prod (private only), 0.0.0.0/0 elsewhere. */
+    publicAccessCidrs: string[];
+    /** IAM role ARNs granted cluster admin through EKS access entries. */
+    adminRoleArns: string[];
+    systemNodes: SystemNodesConfig;
+}
+
+export interface GatewayBackendConfig {
+    name: string;
+    provider: BackendProvider;
+    models: string[];
+    hostname?: string;
+    credentialsSecretArn?: string;
+    region?: string;
+    nodeGroup?: string;
+    service?: { name: string; namespace: string; port: number };
+}
+
+export interface GatewayConfig {
+    replicas: { min: number; max: number };
+    backends: GatewayBackendConfig[];
+}
+
+export interface CacheConfig {
+    nodeType: string;
+    replicasPerShard: number;
+    shards: number;
+}
+
+export interface AlertsConfig {
+    emails: string[];
+    warningPercent: number;
+    criticalPercent: number;
+}
+
+export interface PricingConfig {
+    /** Fraction off on-demand per instance family, e.g. `{ g5: 0.55 }`; merged over the catalog defaults. */
+    spotDiscount: Record<string, number>;
+}
+
+export interface StackConfig {
+    environment: Environment;
+    /** `aws:region`; absent when the provider takes it from the environment. */
+    region?: string;
+    owner: string;
+    costCenter: string;
+    monthlyBudgetUsd: number;
+    cluster: ClusterConfig;
+    teams: TeamConfig[];
+    nodeGroups: NodeGroupConfig[];
+    gateway: GatewayConfig;
+    cache: CacheConfig;
+    alerts: AlertsConfig;
+    pricing: PricingConfig;
+}
+
+/** Raised before any resource is declared; `pulumi up` prints it without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: ConfigProblem[]) {
+        super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            problems.map((p) => `  - ${p.message}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+type Kind = "string" | "number" | "object";
+const TOP_LEVEL_KEYS: Readonly<Record<string, Kind>> = {
+    environment: "string",
+    owner: "string",
+    costCenter: "string",
+    monthlyBudgetUsd: "number",
+    cluster: "object",
+    teams: "object",
+    nodeGroups: "object",
+    gateway: "object",
+    cache: "object",
+    alerts: "object",
+    pricing: "object",
+};
+
+const key = (k: string) => `${NAMESPACE}:${k}`;
+
+/**
+ * Pulumi hands every config value to the program as a string (structured values as JSON). Turn each
+ * `ai-infra:*` value into what its key expects, reporting unknown keys and unreadable values.
+ */
+function decode(raw: Readonly<Record<string, string>>, c: Checker): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(raw)) {
+        if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
+        const name = fullKey.slice(NAMESPACE.length + 1);
+        const kind = TOP_LEVEL_KEYS[name];
+        if (!kind) {
+            c.fail(fullKey, text, `unknown key: allowed keys are ${Object.keys(TOP_LEVEL_KEYS).map(key).join(", ")}`);
+            continue;
+        }
+        if (kind === "string") {
+            values[name] = text;
+        } else if (kind === "number") {
+            values[name] = text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+        } else {
+            try {
+                values[name] = JSON.parse(text);
+            } catch {
+                values[name] = text;
+            }
+        }
+    }
+    return values;
+}
+
+/** Validate the whole config map (all namespaces, values as Pulumi passes them). Throws ConfigError listing every problem. */
+export function parseStackConfig(raw: Readonly<Record<string, string>>): StackConfig {
+    const c = new Checker();
+    const v = decode(raw, c);
+    const environment = c.string(key("environment"), v.environment, { oneOf: ENVIRONMENTS }) as Environment | undefined;
+    const owner = c.string(key("owner"), v.owner, { pattern: EMAIL, describe: "an e-mail address" });
+    const costCenter = c.string(key("costCenter"), v.costCenter);
+    const monthlyBudgetUsd = c.number(key("monthlyBudgetUsd"), v.monthlyBudgetUsd, (n) => n > 0, "must be a number of USD > 0");
+    const env = environment ?? "dev";
+    const cluster = parseCluster(c, v.cluster, env);
+    const teams = parseTeams(c, v.teams);
+    const nodeGroups = parseNodeGroups(c, key("nodeGroups"), v.nodeGroups ?? {}, new Set(teams.map((t) => t.id)));
+    const gateway = parseGateway(c, v.gateway ?? {}, new Set(nodeGroups.map((g) => g.name)));
+    const cache = parseCache(c, v.cache ?? {}, env);
+    const alerts = parseAlerts(c, v.alerts ?? {});
+    const pricing = parsePricing(c, v.pricing ?? {});
+    const region = raw["aws:region"];
+    if (c.problems.length > 0) throw new ConfigError(c.problems);
+    return {
+        environment: environment!, region, owner: owner!, costCenter: costCenter!, monthlyBudgetUsd: monthlyBudgetUsd!,
+        cluster: cluster!, teams, nodeGroups, gateway, cache, alerts, pricing,
+    };
+}
+
+/** Read and validate the stack's config from the Pulumi runtime. */
+export function loadStackConfig(): StackConfig {
+    return parseStackConfig(pulumi.runtime.allConfig());
+}
+
+const CLUSTER_KEYS = ["name", "version", "create", "vpcId", "subnetIds", "vpcCidr", "availabilityZones", "publicAccessCidrs", "adminRoleArns", "systemNodes"];
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+function parseCluster(c: Checker, value: unknown, env: Environment): ClusterConfig | undefined {
+    const p = key("cluster");
+    const o = c.object(p, value, CLUSTER_KEYS);
+    if (!o) return undefined;
+    const name = c.string(`${p}.name`, o.name, { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, describe: "an EKS cluster name (letters, digits, '-', '_', at most 100)" });
+    let version = "1.33";
+    if (o.version !== undefined) {
+        const v = c.string(`${p}.version`, o.version, { pattern: /^1\.\d{2}$/, describe: `a quoted Kubernetes minor version like "1.33" (YAML reads 1.30 as 1.3), at least 1.${MIN_KUBERNETES_MINOR}` });
+        if (v !== undefined && Number(v.split(".")[1]) < MIN_KUBERNETES_MINOR) {
+            c.fail(`${p}.version`, v, `must be at least 1.${MIN_KUBERNETES_MINOR} (the Envoy AI Gateway's minimum)`);
+        } else if (v !== undefined) version = v;
+    }
+    const create = o.create === undefined ? true : c.boolean(`${p}.create`, o.create) ?? true;
+    const vpcId = o.vpcId === undefined ? undefined : c.string(`${p}.vpcId`, o.vpcId, { pattern: /^vpc-[0-9a-z]+$/, describe: "a VPC id like vpc-0abc" });
+    const subnetIds = o.subnetIds === undefined ? undefined :
+        c.stringList(`${p}.subnetIds`, o.subnetIds, (ip, s) => c.string(ip, s, { pattern: /^subnet-[0-9a-z]+$/, describe: "a subnet id like subnet-0abc" }));
+    if (create && vpcId !== undefined && subnetIds === undefined) {
+        c.fail(`${p}.subnetIds`, undefined, "with cluster.vpcId, list the private subnets (at least two zones) the cluster and nodes use");
+    }
+    if (create && subnetIds !== undefined && subnetIds.length < 2) {
+        c.fail(`${p}.subnetIds`, o.subnetIds, "EKS needs subnets in at least two availability zones");
+    }
+    if (create && vpcId === undefined && subnetIds !== undefined) {
+        c.fail(`${p}.vpcId`, undefined, "with cluster.subnetIds, give the VPC they belong to");
+    }
+    if (!create && (o.vpcCidr !== undefined || o.availabilityZones !== undefined || o.publicAccessCidrs !== undefined || o.adminRoleArns !== undefined || o.systemNodes !== undefined)) {
+        c.fail(`${p}.create`, false, "an existing cluster is used as it is: remove vpcCidr, availabilityZones, publicAccessCidrs, adminRoleArns and systemNodes, or set create: true");
+    }
+    const vpcCidr = o.vpcCidr === undefined ? "10.0.0.0/16" : c.string(`${p}.vpcCidr`, o.vpcCidr, { pattern: CIDR, describe: "an IPv4 CIDR from /16 to /20, like 10.0.0.0/16" }) ?? "10.0.0.0/16";
+    const prefix = Number(CIDR.exec(vpcCidr)?.[5]);
+    if (prefix < 16 || prefix > 20) c.fail(`${p}.vpcCidr`, vpcCidr, "must be an IPv4 CIDR from /16 to /20 (the zones' subnets are carved from it)");
+    const availabilityZones = o.availabilityZones === undefined ? (env === "prod" ? 3 : 2)
+        : c.integer(`${p}.availabilityZones`, o.availabilityZones, 2, 4) ?? 2;
+    const publicAccessCidrs = o.publicAccessCidrs === undefined ? (env === "prod" ? [] : ["0.0.0.0/0"])
+        : c.stringList(`${p}.publicAccessCidrs`, o.publicAccessCidrs, (ip, s) => c.string(ip, s, { pattern: CIDR, describe: "an IPv4 CIDR" }), { allowEmpty: true }) ?? [];
+    if (env === "prod" && publicAccessCidrs.includes("0.0.0.0/0")) {
+        c.fail(`${p}.publicAccessCidrs`, o.publicAccessCidrs, "prod keeps the API endpoint private-first: list your CI and VPN ranges, never 0.0.0.0/0");
+    }
+    const adminRoleArns = o.adminRoleArns === undefined ? [] :
+        c.stringList(`${p}.adminRoleArns`, o.adminRoleArns, (ip, s) => c.string(ip, s, { pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, describe: "an IAM role ARN" }), { allowEmpty: true }) ?? [];
+    const systemNodes = parseSystemNodes(c, `${p}.systemNodes`, o.systemNodes);
+    if (!name) return undefined;
+    return { name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, adminRoleArns, systemNodes };
+}
+
+const DEFAULT_SYSTEM_NODES: SystemNodesConfig = { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4, desiredSize: 2 };
+
+function parseSystemNodes(c: Checker, p: string, value: unknown): SystemNodesConfig {
+    if (value === undefined) return DEFAULT_SYSTEM_NODES;
+    const o = c.object(p, value, ["instanceTypes", "minSize", "maxSize", "desiredSize"]);
+    if (!o) return DEFAULT_SYSTEM_NODES;
+    const instanceTypes = c.stringList(`${p}.instanceTypes`, o.instanceTypes ?? DEFAULT_SYSTEM_NODES.instanceTypes, (ip, s) => {
+        const t = c.string(ip, s, { oneOf: [...INSTANCE_TYPES.values()].filter((f) => f.gpus === 0).map((f) => f.name) });
+        return t;
+    }) ?? DEFAULT_SYSTEM_NODES.instanceTypes;
+    const archs = new Set(instanceTypes.map((t) => INSTANCE_TYPES.get(t)?.architecture));
+    if (archs.size > 1) c.fail(`${p}.instanceTypes`, instanceTypes, "all types of one node group must share an architecture (one AMI type)");
+    const minSize = c.integer(`${p}.minSize`, o.minSize ?? DEFAULT_SYSTEM_NODES.minSize, 1, 100, "must be an integer from 1 to 100 (CoreDNS and the gateway run here)") ?? 1;
+    const maxSize = c.integer(`${p}.maxSize`, o.maxSize ?? DEFAULT_SYSTEM_NODES.maxSize, Math.max(minSize, 1), 100, `must be an integer >= minSize (${minSize}) and <= 100`) ?? minSize;
+    const desiredSize = c.integer(`${p}.desiredSize`, o.desiredSize ?? minSize, minSize, maxSize, `must be an integer from minSize (${minSize}) to maxSize (${maxSize})`) ?? minSize;
+    return { instanceTypes, minSize, maxSize, desiredSize };
+}
+
+function parseTeams(c: Checker, value: unknown): TeamConfig[] {
+    const p = key("teams");
+    if (value === undefined) {
+        c.fail(p, undefined, "a map of team id to {costCenter, owner, monthlyBudgetUsd, gateway?}: at least one team");
+        return [];
+    }
+    const teams: TeamConfig[] = [];
+    const entries = c.namedMap(p, value, "team");
+    if (entries.length === 0 && value !== null && typeof value === "object") c.fail(p, value, "must list at least one team");
+    for (const [id, raw] of entries) {
+        const tp = `${p}.${id}`;
+        if (id === PLATFORM_TEAM) c.fail(tp, id, `"${PLATFORM_TEAM}" is reserved for the shared resources the platform owns; pick another team id`);
+        const o = c.object(tp, raw, ["costCenter", "owner", "monthlyBudgetUsd", "gateway"]);
+        if (!o) continue;
+        const costCenter = c.string(`${tp}.costCenter`, o.costCenter);
+        const owner = c.string(`${tp}.owner`, o.owner, { pattern: EMAIL, describe: "an e-mail address" });
+        const monthlyBudgetUsd = c.number(`${tp}.monthlyBudgetUsd`, o.monthlyBudgetUsd, (n) => n > 0, "must be a number of USD > 0");
+        let gateway: TeamGateway | undefined;
+        if (o.gateway !== undefined) {
+            const g = c.object(`${tp}.gateway`, o.gateway, ["tier", "requestsPerMinute", "tokensPerMinute"]);
+            if (g) {
+                const tier = c.string(`${tp}.gateway.tier`, g.tier, { oneOf: TIERS }) as Tier | undefined;
+                const requestsPerMinute = c.integer(`${tp}.gateway.requestsPerMinute`, g.requestsPerMinute, 1);
+                const tokensPerMinute = c.integer(`${tp}.gateway.tokensPerMinute`, g.tokensPerMinute, 1);
+                if (tier && requestsPerMinute && tokensPerMinute) gateway = { tier, requestsPerMinute, tokensPerMinute };
+            }
+        }
+        if (costCenter && owner && monthlyBudgetUsd) teams.push({ id, costCenter, owner, monthlyBudgetUsd, gateway });
+    }
+    return teams;
+}
+
+const BACKEND_KEYS = ["name", "provider", "models", "hostname", "credentialsSecretArn", "region", "nodeGroup", "service"];
+
+function parseGateway(c: Checker, value: unknown, nodeGroups: Set<string>): GatewayConfig {
+    const p = key("gateway");
+    const o = c.object(p, value, ["replicas", "backends"]) ?? {};
+    let replicas = { min: 2, max: 10 };
+    if (o.replicas !== undefined) {
+        const r = c.object(`${p}.replicas`, o.replicas, ["min", "max"]);
+        if (r) {
+            const min = c.integer(`${p}.replicas.min`, r.min ?? 2, 1, 100) ?? 2;
+            const max = c.integer(`${p}.replicas.max`, r.max ?? Math.max(min, 10), min, 1000, `must be an integer >= replicas.min (${min}) and <= 1000`) ?? min;
+            replicas = { min, max };
+        }
+    }
+    const backends: GatewayBackendConfig[] = [];
+    if (o.backends !== undefined && !Array.isArray(o.backends)) c.fail(`${p}.backends`, o.backends, "must be a list of backends");
+    const names = new Set<string>();
+    (Array.isArray(o.backends) ? o.backends : []).forEach((raw: unknown, i: number) => {
+        const bp = `${p}.backends[${i}]`;
+        const b = c.object(bp, raw, BACKEND_KEYS);
+        if (!b) return;
+        const name = c.string(`${bp}.name`, b.name, { pattern: DNS_LABEL, describe: "a lower-case DNS label" });
+        if (name && names.has(name)) c.fail(`${bp}.name`, name, "duplicates an earlier backend: backend names must be unique");
+        if (name) names.add(name);
+        const provider = c.string(`${bp}.provider`, b.provider, { oneOf: BACKEND_PROVIDERS }) as BackendProvider | undefined;
+        const models = c.stringList(`${bp}.models`, b.models, (ip, m) => c.string(ip, m, { describe: "a model name" }));
+        const backend: GatewayBackendConfig = { name: name ?? "", provider: provider ?? "openai", models: models ?? [] };
+        if (b.hostname !== undefined) backend.hostname = c.string(`${bp}.hostname`, b.hostname, { pattern: /^[a-z0-9.-]+$/, describe: "a DNS host name" });
+        if (b.credentialsSecretArn !== undefined) backend.credentialsSecretArn = c.string(`${bp}.credentialsSecretArn`, b.credentialsSecretArn, { pattern: /^arn:aws[a-z-]*:secretsmanager:/, describe: "a Secrets Manager secret ARN (credentials never go in plain config)" });
+        if (b.region !== undefined) backend.region = c.string(`${bp}.region`, b.region, { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, describe: "an AWS region like us-east-1" });
+        if (b.nodeGroup !== undefined) {
+            const ng = c.string(`${bp}.nodeGroup`, b.nodeGroup);
+            if (ng && !nodeGroups.has(ng)) c.fail(`${bp}.nodeGroup`, ng, `must name a node group of ai-infra:nodeGroups (${[...nodeGroups].join(", ") || "none defined"})`);
+            backend.nodeGroup = ng;
+        }
+        if (b.service !== undefined) {
+            const s = c.object(`${bp}.service`, b.service, ["name", "namespace", "port"]);
+            if (s) {
+                const sName = c.string(`${bp}.service.name`, s.name, { pattern: DNS_LABEL, describe: "a Service name" });
+                const ns = c.string(`${bp}.service.namespace`, s.namespace, { pattern: DNS_LABEL, describe: "a namespace name" });
+                const port = c.integer(`${bp}.service.port`, s.port, 1, 65535);
+                if (sName && ns && port) backend.service = { name: sName, namespace: ns, port };
+            }
+        }
+        if (provider === "in-cluster" && b.service === undefined) c.fail(`${bp}.service`, undefined, "in-cluster backends name their model server's Service {name, namespace, port}");
+        if (provider === "openai" && b.credentialsSecretArn === undefined) c.fail(`${bp}.credentialsSecretArn`, undefined, "openai backends read their API key from a Secrets Manager secret ARN");
+        backends.push(backend);
+    });
+    return { replicas, backends };
+}
+
+function parseCache(c: Checker, value: unknown, env: Environment): CacheConfig {
+    const p = key("cache");
+    const o = c.object(p, value, ["nodeType", "replicasPerShard", "shards"]) ?? {};
+    const nodeType = c.string(`${p}.nodeType`, o.nodeType ?? "cache.t4g.small", { oneOf: [...CACHE_NODE_TYPES.keys()] }) ?? "cache.t4g.small";
+    const defaultReplicas = env === "prod" ? 1 : 0;
+    const replicasPerShard = c.integer(`${p}.replicasPerShard`, o.replicasPerShard ?? defaultReplicas, env === "prod" ? 1 : 0, 5,
+        env === "prod" ? "must be an integer from 1 to 5: prod needs a replica for automatic failover" : undefined) ?? defaultReplicas;
+    const shards = c.integer(`${p}.shards`, o.shards ?? 1, 1, 500) ?? 1;
+    return { nodeType, replicasPerShard, shards };
+}
+
+function parseAlerts(c: Checker, value: unknown): AlertsConfig {
+    const p = key("alerts");
+    const o = c.object(p, value, ["emails", "warningPercent", "criticalPercent"]) ?? {};
+    const emails = o.emails === undefined ? [] :
+        c.stringList(`${p}.emails`, o.emails, (ip, e) => c.string(ip, e, { pattern: EMAIL, describe: "an e-mail address" }), { allowEmpty: true }) ?? [];
+    const warningPercent = c.number(`${p}.warningPercent`, o.warningPercent ?? 70, (n) => n > 0 && n < 100, "must be a number above 0 and below 100") ?? 70;
+    const criticalPercent = c.number(`${p}.criticalPercent`, o.criticalPercent ?? 90, (n) => n > warningPercent && n <= 100,
+        `must be a number above warningPercent (${warningPercent}) and at most 100`) ?? 90;
+    return { emails, warningPercent, criticalPercent };
+}
+
+function parsePricing(c: Checker, value: unknown): PricingConfig {
+    const p = key("pricing");
+    const o = c.object(p, value, ["spotDiscount"]) ?? {};
+    const spotDiscount: Record<string, number> = {};
+    if (o.spotDiscount !== undefined) {
+        const d = c.object(`${p}.spotDiscount`, o.spotDiscount, Object.keys(DEFAULT_SPOT_DISCOUNT));
+        for (const [fam, raw] of Object.entries(d ?? {})) {
+            if (!(fam in DEFAULT_SPOT_DISCOUNT)) continue;
+            const n = c.number(`${p}.spotDiscount.${fam}`, raw, (x) => x >= 0 && x < 1, "must be a fraction from 0 to below 1 (0.6 = 60 % off on-demand)");
+            if (n !== undefined) spotDiscount[fam] = n;
+        }
+    }
+    return { spotDiscount };
+}

@@ -1,0 +1,10 @@
+// The public API of ai-infra's components, for the program and for teams reusing them in their own stacks.
+export * from "./catalog";
+export * from "./cluster";
+export * from "./config";
+export * from "./gpuNodeGroup";
+export * from "./kubeconfig";
+export * from "./launchTemplate";
+export * from "./network";
+export * from "./platform";
+export * from "./tags";

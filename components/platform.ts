@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Cluster } from "./cluster";
+import type { StackConfig } from "./config";
+import { GpuNodeGroup } from "./gpuNodeGroup";
+import { Network } from "./network";
+import { Chargeback, chargebackTags, PLATFORM_TEAM } from "./tags";
+
+export interface PlatformArgs {
+    /** The validated stack config (see loadStackConfig). */
+    config: StackConfig;
+}
+
+/** Chargeback identity of the shared resources: the platform team, its owner and cost center. */
+export function platformChargeback(config: StackConfig): Chargeback {
+    return { team: PLATFORM_TEAM, costCenter: config.costCenter, environment: config.environment, owner: config.owner };
+}
+
+/** The whole environment: network, cluster and the teams' GPU node groups. */
+export class Platform extends pulumi.ComponentResource {
+    readonly cluster: Cluster;
+    readonly network?: Network;
+    readonly nodeGroups: Record<string, GpuNodeGroup> = {};
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ai-infra:platform:Platform", name, {}, opts);
+        const { config } = args;
+        const sharedTags = chargebackTags(platformChargeback(config));
+
+        let subnetIds: pulumi.Input<pulumi.Input<string>[]> | undefined = config.cluster.subnetIds;
+        if (config.cluster.create && !config.cluster.vpcId) {
+            this.network = new Network(`${name}-vpc`, {
+                cidr: config.cluster.vpcCidr,
+                availabilityZones: config.cluster.availabilityZones,
+                // One NAT per zone costs ~$33/month each: worth it where a zone outage must not cut egress.
+                natGatewayPerZone: config.environment === "prod",
+                clusterName: config.cluster.name,
+                tags: sharedTags,
+            }, { parent: this });
+            subnetIds = this.network.privateSubnetIds;
+        }
+
+        this.cluster = new Cluster(`${name}-eks`, {
+            config: config.cluster,
+            environment: config.environment,
+            tags: sharedTags,
+            subnetIds,
+            region: config.region,
+        }, { parent: this });
+
+        const teams = new Map(config.teams.map((t) => [t.id, t]));
+        for (const group of config.nodeGroups) {
+            const team = teams.get(group.team)!;
+            this.nodeGroups[group.name] = new GpuNodeGroup(group.name, {
+                clusterName: this.cluster.name,
+                nodeRoleArn: this.cluster.nodeRoleArn,
+                subnetIds: this.cluster.subnetIds,
+                chargeback: { team: team.id, costCenter: team.costCenter, environment: config.environment, owner: team.owner },
+                capacity: group.capacity,
+                instanceTypes: group.instanceTypes,
+                minSize: group.minSize,
+                maxSize: group.maxSize,
+                desiredSize: group.desiredSize,
+                diskSizeGiB: group.diskSizeGiB,
+                kubernetesVersion: config.cluster.create ? config.cluster.version : undefined,
+            }, { parent: this, dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [] });
+        }
+        this.registerOutputs({ clusterName: this.cluster.name });
+    }
+}

@@ -1,0 +1,17 @@
+import { loadStackConfig, Platform } from "./components";
+
+// An exported function is what Pulumi runs as the program; the offline plan runs this same function
+// under the mock runtime, so `pulumi up` and `npm run plan` judge one program.
+export = async () => {
+    // Validation throws before any resource is declared.
+    const config = loadStackConfig();
+    const platform = new Platform("ai", { config });
+    return {
+        environment: config.environment,
+        clusterName: platform.cluster.name,
+        clusterEndpoint: platform.cluster.endpoint,
+        kubeconfig: platform.cluster.kubeconfig,
+        nodeGroups: Object.fromEntries(Object.entries(platform.nodeGroups).map(([name, g]) => [name, g.nodeGroup.nodeGroupName])),
+        vpcId: platform.network?.vpcId,
+    };
+};
