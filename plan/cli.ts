@@ -1,0 +1,70 @@
+import * as fs from "fs";
+import { ConfigError } from "../components/config";
+import { mandatoryViolations, runPlan } from "./plan";
+import { PolicyConfigError } from "./policyConfig";
+import { toJson, toMarkdown, toText } from "./report";
+import { UsageError } from "./stackFile";
+
+export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F]";
+
+export interface CliArgs {
+    stack: string;
+    configFile?: string;
+    policyConfigFile?: string;
+    json?: string;
+    markdown?: string;
+}
+
+const FLAGS: Readonly<Record<string, keyof CliArgs>> = {
+    "--config-file": "configFile",
+    "--policy-config": "policyConfigFile",
+    "--json": "json",
+    "--markdown": "markdown",
+};
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+    const args: Partial<CliArgs> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        if (flag in FLAGS) {
+            const value = inline ?? argv[++i];
+            if (value === undefined || value === "") throw new UsageError(`${flag} needs a file name\n${USAGE}`);
+            args[FLAGS[flag]] = value;
+        } else if (flag.startsWith("-")) {
+            throw new UsageError(`unknown option ${flag}\n${USAGE}`);
+        } else if (args.stack === undefined) {
+            if (!/^[A-Za-z0-9_.-]+$/.test(flag)) throw new UsageError(`stack name ${JSON.stringify(flag)} is not allowed: letters, digits, '-', '_', '.'\n${USAGE}`);
+            args.stack = flag;
+        } else {
+            throw new UsageError(`unexpected argument ${flag}: one stack per run\n${USAGE}`);
+        }
+    }
+    if (args.stack === undefined) throw new UsageError(`name the stack to plan (dev, staging, prod)\n${USAGE}`);
+    return args as CliArgs;
+}
+
+/** Run the CLI; returns the exit code: 0 clean, 1 mandatory violations, 2 bad config or usage. */
+export async function main(argv: readonly string[], log: (s: string) => void = console.log, error: (s: string) => void = console.error): Promise<number> {
+    try {
+        const args = parseArgs(argv);
+        const result = await runPlan({ stack: args.stack, configFile: args.configFile, policyConfigFile: args.policyConfigFile });
+        if (args.json) fs.writeFileSync(args.json, JSON.stringify(toJson(result), null, 2) + "\n");
+        if (args.markdown) fs.writeFileSync(args.markdown, toMarkdown(result));
+        log(toText(result));
+        return mandatoryViolations(result).length > 0 ? 1 : 0;
+    } catch (e) {
+        if (e instanceof UsageError || e instanceof ConfigError || e instanceof PolicyConfigError) {
+            error(`error: ${e.message}`);
+            return 2;
+        }
+        throw e;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
+        console.error(e instanceof Error ? e.stack : e);
+        process.exit(3);
+    });
+}

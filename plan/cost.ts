@@ -1,0 +1,212 @@
+import {
+    cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, spotDiscount, UNIT_PRICES,
+} from "../components/catalog";
+import { TAG_KEYS } from "../components/tags";
+
+/**
+ * Monthly cost of a set of declared resources, from the catalog. The same function prices the offline
+ * plan and the `cost-within-budget` policy, so a PR comment and a policy verdict never disagree.
+ *
+ * min / expected / max price node groups at their min / desired / max sizes; fixed items (control plane,
+ * NAT gateways, cache nodes, alarms...) cost the same in all three. A node group is priced at the most
+ * expensive of its instance types, spot at the catalog's (or the stack's) discount: whatever mix the
+ * allocation strategy picks, the bill stays at or under the estimate.
+ */
+
+export interface CostResource {
+    urn: string;
+    type: string;
+    props: Record<string, unknown>;
+    /** URNs this resource depends on: how a node group finds its launch template (ids are unknown in a preview). */
+    dependencies?: readonly string[];
+}
+
+export interface Range {
+    min: number;
+    expected: number;
+    max: number;
+}
+
+export interface CostLine {
+    team: string;
+    urn: string;
+    kind: string;
+    description: string;
+    monthly: Range;
+    /** Why a line could not be priced (unknown region or type); its monthly figures are then 0. */
+    unpriced?: string;
+}
+
+export interface TeamCost extends Range {
+    budget?: number;
+}
+
+export interface CostEstimate {
+    currency: string;
+    region: string;
+    pricesAsOf: string;
+    monthly: Range;
+    byTeam: Record<string, TeamCost>;
+    lines: CostLine[];
+    /** What the estimate cannot price, said out loud. */
+    warnings: string[];
+    /** Usage-based charges the estimate leaves out by design. */
+    notEstimated: string[];
+}
+
+export interface EstimateOptions {
+    region: string;
+    /** Stack overrides of the spot discount per family. */
+    spotDiscount?: Readonly<Record<string, number>>;
+    /** Monthly budget per team, shown beside its figures. */
+    budgets?: Readonly<Record<string, number>>;
+}
+
+export const NOT_ESTIMATED = [
+    "data transfer and NAT gateway per-GB processing",
+    "CloudWatch Logs ingestion and storage (control-plane logs)",
+    "EBS snapshots and load balancers created by Kubernetes controllers",
+];
+
+const UNATTRIBUTED = "unattributed";
+const round = (n: number) => Math.round(n * 100) / 100;
+const flat = (n: number): Range => ({ min: n, expected: n, max: n });
+
+function record(v: unknown): Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : {};
+}
+
+function num(v: unknown, fallback = 0): number {
+    return typeof v === "number" && Number.isFinite(v) ? v : fallback;
+}
+
+function teamOf(props: Record<string, unknown>): string {
+    const team = record(props.tags)[TAG_KEYS.team];
+    return typeof team === "string" && team !== "" ? team : UNATTRIBUTED;
+}
+
+interface Priced {
+    kind: string;
+    description: string;
+    monthly?: Range;
+    unpriced?: string;
+}
+
+type Pricer = (r: CostResource, ctx: Context) => Priced | undefined;
+
+interface Context {
+    region: string;
+    factor: number | undefined;
+    spotDiscount: Readonly<Record<string, number>>;
+    launchTemplates: Map<string, Record<string, unknown>>;
+}
+
+function regional(usd: number, ctx: Context): number | undefined {
+    return ctx.factor === undefined ? undefined : usd * ctx.factor;
+}
+
+function fixedMonthly(kind: string, description: string, usdPerMonth: number, ctx: Context): Priced {
+    const price = regional(usdPerMonth, ctx);
+    return price === undefined
+        ? { kind, description, unpriced: `no prices for region ${ctx.region}` }
+        : { kind, description, monthly: flat(price) };
+}
+
+function nodeGroup(r: CostResource, ctx: Context): Priced {
+    const types = Array.isArray(r.props.instanceTypes) ? r.props.instanceTypes.filter((t): t is string => typeof t === "string") : [];
+    const scaling = record(r.props.scalingConfig);
+    const min = num(scaling.minSize), max = num(scaling.maxSize), desired = num(scaling.desiredSize, min);
+    const spot = r.props.capacityType === "SPOT";
+    const name = typeof r.props.nodeGroupName === "string" ? r.props.nodeGroupName : r.urn.split("::").pop();
+    const description = `node group ${name}: ${spot ? "spot" : "on-demand"} ${types.join("|") || "(no instance types)"}, ${min}/${desired}/${max} nodes`;
+    const kind = "node-group";
+    if (types.length === 0) return { kind, description, unpriced: "no instance types listed" };
+    let hourly = 0;
+    for (const t of types) {
+        const onDemand = onDemandHourly(t, ctx.region);
+        if (onDemand === undefined) {
+            return { kind, description, unpriced: regionPriceFactor(ctx.region) === undefined ? `no prices for region ${ctx.region}` : `instance type ${t} is not in the catalog` };
+        }
+        let price = onDemand;
+        if (spot) {
+            const discount = spotDiscount(t, ctx.spotDiscount);
+            if (discount === undefined) return { kind, description, unpriced: `no spot discount for the ${t.split(".")[0]} family` };
+            price = onDemand * (1 - discount);
+        }
+        hourly = Math.max(hourly, price);
+    }
+    const templateUrn = (r.dependencies ?? []).find((d) => ctx.launchTemplates.has(d));
+    const template = templateUrn ? ctx.launchTemplates.get(templateUrn) : undefined;
+    const ebs = record(record(Array.isArray(template?.blockDeviceMappings) ? template?.blockDeviceMappings[0] : undefined).ebs);
+    // Without a launch template EKS uses diskSize, default 20 GiB.
+    const diskGiB = num(ebs.volumeSize, num(r.props.diskSize, 20));
+    const perNode = hourly * HOURS_PER_MONTH + diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
+    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * min, expected: perNode * desired, max: perNode * max } };
+}
+
+function replicationGroup(r: CostResource, ctx: Context): Priced {
+    const nodeType = String(r.props.nodeType ?? "");
+    const shards = num(r.props.numNodeGroups, 1);
+    const nodes = r.props.numCacheClusters !== undefined ? num(r.props.numCacheClusters, 1) : shards * (1 + num(r.props.replicasPerNodeGroup));
+    const description = `cache ${nodeType} x ${nodes}`;
+    const hourly = cacheNodeHourly(nodeType, ctx.region);
+    if (hourly === undefined) {
+        return { kind: "cache", description, unpriced: regionPriceFactor(ctx.region) === undefined ? `no prices for region ${ctx.region}` : `cache node type ${nodeType} is not in the catalog` };
+    }
+    return { kind: "cache", description, monthly: flat(hourly * HOURS_PER_MONTH * nodes) };
+}
+
+const PRICERS: Readonly<Record<string, Pricer>> = {
+    "aws:eks/nodeGroup:NodeGroup": nodeGroup,
+    "aws:eks/cluster:Cluster": (r, ctx) => {
+        const extended = record(r.props.upgradePolicy).supportType === "EXTENDED";
+        return fixedMonthly("control-plane", `EKS control plane (${extended ? "extended" : "standard"} support)`,
+            (extended ? UNIT_PRICES.eksControlPlaneExtendedPerHour : UNIT_PRICES.eksControlPlaneStandardPerHour) * HOURS_PER_MONTH, ctx);
+    },
+    "aws:ec2/natGateway:NatGateway": (_r, ctx) => fixedMonthly("nat-gateway", "NAT gateway (hourly; per-GB processing not included)", UNIT_PRICES.natGatewayPerHour * HOURS_PER_MONTH, ctx),
+    "aws:ec2/eip:Eip": (_r, ctx) => fixedMonthly("public-ipv4", "Elastic IP (public IPv4)", UNIT_PRICES.publicIpv4PerHour * HOURS_PER_MONTH, ctx),
+    "aws:kms/key:Key": (_r, ctx) => fixedMonthly("kms-key", "KMS customer managed key", UNIT_PRICES.kmsKeyPerMonth, ctx),
+    "aws:secretsmanager/secret:Secret": (_r, ctx) => fixedMonthly("secret", "Secrets Manager secret", UNIT_PRICES.secretPerMonth, ctx),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (_r, ctx) => fixedMonthly("alarm", "CloudWatch alarm", UNIT_PRICES.alarmStandardPerMonth, ctx),
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": (_r, ctx) => fixedMonthly("alarm", "CloudWatch composite alarm", UNIT_PRICES.alarmCompositePerMonth, ctx),
+    "aws:cloudwatch/dashboard:Dashboard": (_r, ctx) => fixedMonthly("dashboard", "CloudWatch dashboard", UNIT_PRICES.dashboardPerMonth, ctx),
+    "aws:elasticache/replicationGroup:ReplicationGroup": replicationGroup,
+};
+
+export function estimateCost(resources: readonly CostResource[], opts: EstimateOptions): CostEstimate {
+    const ctx: Context = {
+        region: opts.region,
+        factor: regionPriceFactor(opts.region),
+        spotDiscount: opts.spotDiscount ?? {},
+        launchTemplates: new Map(resources
+            .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
+            .map((r) => [r.urn, r.props])),
+    };
+    const lines: CostLine[] = [];
+    const warnings: string[] = [];
+    if (ctx.factor === undefined) warnings.push(`region ${opts.region} has no prices in the catalog: priced lines show 0 and are marked unpriced`);
+    for (const r of resources) {
+        const pricer = PRICERS[r.type];
+        const priced = pricer?.(r, ctx);
+        if (!priced) continue;
+        const monthly = priced.monthly ?? flat(0);
+        lines.push({
+            team: teamOf(r.props), urn: r.urn, kind: priced.kind, description: priced.description,
+            monthly: { min: round(monthly.min), expected: round(monthly.expected), max: round(monthly.max) },
+            ...(priced.unpriced ? { unpriced: priced.unpriced } : {}),
+        });
+        if (priced.unpriced && ctx.factor !== undefined) warnings.push(`${r.urn}: not priced: ${priced.unpriced}`);
+    }
+    const total: Range = { min: 0, expected: 0, max: 0 };
+    const byTeam: Record<string, TeamCost> = {};
+    for (const team of Object.keys(opts.budgets ?? {})) byTeam[team] = { min: 0, expected: 0, max: 0 };
+    for (const line of lines) {
+        const t = (byTeam[line.team] ??= { min: 0, expected: 0, max: 0 });
+        for (const k of ["min", "expected", "max"] as const) {
+            t[k] = round(t[k] + line.monthly[k]);
+            total[k] = round(total[k] + line.monthly[k]);
+        }
+    }
+    for (const [team, budget] of Object.entries(opts.budgets ?? {})) byTeam[team].budget = budget;
+    return { currency: CURRENCY, region: opts.region, pricesAsOf: PRICES_AS_OF, monthly: total, byTeam, lines, warnings, notEstimated: NOT_ESTIMATED };
+}

@@ -1,0 +1,106 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parseStackConfig, StackConfig } from "../components/config";
+import { packArgs, policies } from "../policies/pack";
+import { CostEstimate, estimateCost } from "./cost";
+import { judge, Remediation, Violation } from "./judge";
+import { ProgramRun, RecordedResource, runProgram } from "./mockRuntime";
+import { PolicyConfigError, resolvePolicyConfig } from "./policyConfig";
+import { readProjectName, readStackFile, UsageError } from "./stackFile";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+export interface PlanOptions {
+    stack: string;
+    /** Stack config file; default `stacks/Pulumi.<stack>.yaml`. */
+    configFile?: string;
+    /** Policy config; default `policies/config/<environment>.json`. */
+    policyConfigFile?: string;
+    projectDir?: string;
+}
+
+export interface PlanReportResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent?: string;
+    inputs: Record<string, unknown>;
+}
+
+export interface PlanResult {
+    stack: string;
+    environment: string;
+    project: string;
+    policyConfigFile: string;
+    resources: PlanReportResource[];
+    violations: Violation[];
+    remediations: Remediation[];
+    policyChecks: number;
+    cost: CostEstimate;
+    environmentBudget: number;
+    elapsedMs: number;
+}
+
+export const REDACTED = "[secret]";
+
+/** Replace secret inputs with a marker: a plan report is posted to pull requests. */
+export function redact(r: RecordedResource): Record<string, unknown> {
+    if (r.secretPaths.length === 0) return r.inputs;
+    const copy = JSON.parse(JSON.stringify(r.inputs)) as Record<string, unknown>;
+    for (const p of r.secretPaths) {
+        if (p === "") return { [REDACTED]: true };
+        const keys = p.replace(/\[(\d+)\]/g, ".$1").split(".");
+        let cur: Record<string, unknown> = copy;
+        for (const k of keys.slice(0, -1)) cur = cur[k] as Record<string, unknown>;
+        cur[keys[keys.length - 1]] = REDACTED;
+    }
+    return copy;
+}
+
+/** Load config, run the program under mocks, judge it with the pack and price it. Throws UsageError, ConfigError or PolicyConfigError for exit 2. */
+export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
+    const started = Date.now();
+    const projectDir = opts.projectDir ?? PROJECT_DIR;
+    const project = readProjectName(projectDir);
+    const configFile = opts.configFile ?? path.join(projectDir, "stacks", `Pulumi.${opts.stack}.yaml`);
+    const { config, secretKeys } = readStackFile(configFile, project);
+    // Validate before anything runs: the same function the program calls first.
+    const stackConfig: StackConfig = parseStackConfig(config);
+    const policyConfigFile = opts.policyConfigFile ?? path.join(projectDir, "policies", "config", `${stackConfig.environment}.json`);
+    if (!fs.existsSync(policyConfigFile)) throw new UsageError(`policy config ${policyConfigFile} does not exist`);
+    let policyFile: unknown;
+    try {
+        policyFile = JSON.parse(fs.readFileSync(policyConfigFile, "utf8"));
+    } catch (e) {
+        throw new PolicyConfigError([`${policyConfigFile}: not valid JSON: ${(e as Error).message}`]);
+    }
+    const policyConfig = resolvePolicyConfig(policyFile, policies, packArgs.enforcementLevel);
+
+    const region = stackConfig.region ?? "us-east-1";
+    const program = require(path.join(projectDir, "index")) as () => Promise<unknown>;
+    const run: ProgramRun = await runProgram({ project, stack: opts.stack, config, secretKeys, program, region });
+
+    const judgement = await judge(run.resources, policies, policyConfig);
+    const cost = estimateCost(run.resources.map((r) => ({ urn: r.urn, type: r.type, props: r.inputs, dependencies: r.dependencies })), {
+        region,
+        spotDiscount: stackConfig.pricing.spotDiscount,
+        budgets: Object.fromEntries(stackConfig.teams.map((t) => [t.id, t.monthlyBudgetUsd])),
+    });
+    return {
+        stack: opts.stack,
+        environment: stackConfig.environment,
+        project,
+        policyConfigFile,
+        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: redact(r) })),
+        violations: judgement.violations,
+        remediations: judgement.remediations,
+        policyChecks: judgement.checks,
+        cost,
+        environmentBudget: stackConfig.monthlyBudgetUsd,
+        elapsedMs: Date.now() - started,
+    };
+}
+
+export function mandatoryViolations(result: PlanResult): Violation[] {
+    return result.violations.filter((v) => v.enforcementLevel === "mandatory");
+}
