@@ -12,6 +12,6 @@ export = async () => {
         clusterEndpoint: platform.cluster.endpoint,
         kubeconfig: platform.cluster.kubeconfig,
         nodeGroups: Object.fromEntries(Object.entries(platform.nodeGroups).map(([name, g]) => [name, g.nodeGroup.nodeGroupName])),
-        vpcId: platform.network?.vpcId,
+        ...(platform.network ? { vpcId: platform.network.vpcId } : {}),
     };
 };

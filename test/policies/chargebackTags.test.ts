@@ -1,0 +1,93 @@
+import { strict as assert } from "assert";
+import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { chargebackTags } from "../../policies/chargebackTags";
+import { AWS_TAGGABLE_TYPES, installedAwsPackage, scanTaggableTypes } from "../../policies/taggable";
+import taggable from "../../policies/data/aws-taggable-types.json";
+
+const GOOD = { team: "ml-research", "cost-center": "CC-1", environment: "dev", owner: "ml@example.com", "managed-by": "pulumi" };
+
+export function resourceArgs(type: string, props: Record<string, unknown>, config: object = { environment: "dev" }, provider?: ResourceValidationArgs["provider"]): ResourceValidationArgs {
+    const args: ResourceValidationArgs = {
+        type, props, urn: `urn:pulumi:dev::ai-infra::${type}::r`, name: "r",
+        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        provider, stackTags: new Map(),
+        isType: () => false, asType: () => undefined,
+        getConfig: <T extends object>() => config as T,
+        notApplicable: () => { throw new Error("n/a"); },
+    };
+    return args;
+}
+
+export async function violations(policy: ResourceValidationPolicy, args: ResourceValidationArgs): Promise<string[]> {
+    const found: string[] = [];
+    const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
+    for (const v of validations) await v(args, (m) => found.push(m));
+    return found;
+}
+
+describe("chargeback-tags", () => {
+    it("passes a fully tagged resource of the right environment", async () => {
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("aws:eks/nodeGroup:NodeGroup", { tags: GOOD })), []);
+    });
+
+    it("fails on each missing or empty tag, naming resource, key and the required set", async () => {
+        const { owner: _owner, ...noOwner } = GOOD;
+        const found = await violations(chargebackTags, resourceArgs("aws:ec2/vpc:Vpc", { tags: { ...noOwner, team: " " } }));
+        assert.deepEqual(found, [
+            'aws:ec2/vpc:Vpc "r" tag "team" is empty (required non-empty: team, cost-center, environment, owner, managed-by)',
+            'aws:ec2/vpc:Vpc "r" tag "owner" is missing (required: team, cost-center, environment, owner, managed-by)',
+        ]);
+    });
+
+    it("fails a taggable resource with no tags at all, derived from the provider's schema", async () => {
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("aws:s3/bucket:Bucket", {})), ['aws:s3/bucket:Bucket "r" has no tags; required: team, cost-center, environment, owner, managed-by']);
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {})), []);
+    });
+
+    it("fails a wrong environment and an unknown team", async () => {
+        const found = await violations(chargebackTags, resourceArgs("aws:ec2/vpc:Vpc", { tags: { ...GOOD, environment: "prod", team: "ghosts" } }, { environment: "dev", knownTeams: ["ml-research"] }));
+        assert.deepEqual(found, [
+            'aws:ec2/vpc:Vpc "r" tag "environment" is "prod", expected "dev" (this stack\'s environment)',
+            'aws:ec2/vpc:Vpc "r" tag "team" is "ghosts", not a known team (platform, ml-research)',
+        ]);
+    });
+
+    it("counts the provider's default tags", async () => {
+        const provider = { type: "pulumi:providers:aws", urn: "urn:p", name: "p", props: { defaultTags: { tags: GOOD } } };
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("aws:ec2/vpc:Vpc", {}, { environment: "dev" }, provider)), []);
+    });
+
+    it("requires the team label on Kubernetes workloads and their pod templates", async () => {
+        const labelled = { "ai-infra/team": "search" };
+        const good = { metadata: { labels: labelled }, spec: { template: { metadata: { labels: labelled } } } };
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("kubernetes:apps/v1:Deployment", good)), []);
+        const bad = await violations(chargebackTags, resourceArgs("kubernetes:apps/v1:Deployment", { metadata: { labels: labelled }, spec: { template: {} } }));
+        assert.deepEqual(bad, ['kubernetes:apps/v1:Deployment "r" spec.template.metadata.labels has no "ai-infra/team" label: every workload names the team it is charged to']);
+        const cron = await violations(chargebackTags, resourceArgs("kubernetes:batch/v1:CronJob", { metadata: { labels: labelled } }));
+        assert.match(cron[0], /spec\.jobTemplate\.spec\.template\.metadata\.labels has no "ai-infra\/team" label/);
+    });
+
+    it("remediates the environment and managed-by tags only", async () => {
+        const fixed = await chargebackTags.remediateResource!(resourceArgs("aws:ec2/vpc:Vpc", { cidrBlock: "10.0.0.0/16", tags: { team: "a" } })) as Record<string, unknown>;
+        assert.deepEqual(fixed, { cidrBlock: "10.0.0.0/16", tags: { team: "a", environment: "dev", "managed-by": "pulumi" } });
+        assert.equal(await chargebackTags.remediateResource!(resourceArgs("aws:ec2/vpc:Vpc", { tags: GOOD })), undefined);
+    });
+
+    it("never throws on malformed props", async () => {
+        for (const props of [{ tags: null }, { tags: "team=x" }, { tags: 42 }, { tags: [] }, { tags: { team: 5 } }, { metadata: null }, { spec: { template: "x" } }]) {
+            for (const type of ["aws:ec2/vpc:Vpc", "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Pod"]) {
+                await violations(chargebackTags, resourceArgs(type, props as Record<string, unknown>));
+                await chargebackTags.remediateResource!(resourceArgs(type, props as Record<string, unknown>));
+            }
+        }
+        await violations(chargebackTags, resourceArgs("aws:ec2/vpc:Vpc", { tags: GOOD }, {}));
+    });
+
+    it("knows the taggable types of the installed @pulumi/aws (regenerate with npm run gen:taggable)", () => {
+        const { dir, version } = installedAwsPackage();
+        assert.equal(taggable.version, version, "aws-taggable-types.json was generated from another @pulumi/aws version");
+        assert.deepEqual([...AWS_TAGGABLE_TYPES], scanTaggableTypes(dir));
+        assert.ok(AWS_TAGGABLE_TYPES.has("aws:eks/nodeGroup:NodeGroup"));
+        assert.ok(!AWS_TAGGABLE_TYPES.has("aws:autoscaling/tag:Tag"));
+    });
+});
