@@ -2,7 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../../components/config";
 import { main, parseArgs } from "../../plan/cli";
+import { runProgram } from "../../plan/mockRuntime";
+import { readStackFile } from "../../plan/stackFile";
 import { runPlan } from "../../plan/plan";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures");
@@ -86,6 +90,17 @@ describe("offline plan", () => {
         assert.equal(code, 2);
         assert.match(err, /ai-infra:environment: "qa" is not allowed: must be one of dev, staging, prod/);
         assert.match(err, /ai-infra:nodeGroups\.llm\.maxSize: -1 is not allowed/);
+    });
+
+    it("stops the program itself (what pulumi up runs) with a ConfigError before declaring resources", async () => {
+        const program = require("../../index") as () => Promise<unknown>;
+        const { config } = readStackFile(fixture("Pulumi.broken.yaml"), "ai-infra");
+        let recorded: unknown[] = [];
+        await assert.rejects(async () => {
+            const run = await runProgram({ project: "ai-infra", stack: "broken", config, secretKeys: [], program, region: "us-east-1" });
+            recorded = run.resources;
+        }, (e: unknown) => e instanceof ConfigError && e instanceof pulumi.RunError && e.problems.length === 2);
+        assert.deepEqual(recorded, []);
     });
 
     it("exits 2 on a policy config typo", async () => {
