@@ -13,8 +13,28 @@ function teams(result: PlanResult): string[] {
     return Object.keys(result.cost.byTeam).sort((a, b) => result.cost.byTeam[b].max - result.cost.byTeam[a].max || a.localeCompare(b));
 }
 
-function linesOf(result: PlanResult, team: string): CostLine[] {
-    return result.cost.lines.filter((l) => l.team === team).sort((a, b) => b.monthly.max - a.monthly.max);
+interface ShownLine extends CostLine {
+    count: number;
+}
+
+/** A team's lines, identical ones (three NAT gateways) folded into one row with a count. */
+function linesOf(result: PlanResult, team: string): ShownLine[] {
+    const rows = new Map<string, ShownLine>();
+    for (const l of result.cost.lines.filter((x) => x.team === team)) {
+        const key = `${l.kind}|${l.description}|${l.unpriced ?? ""}`;
+        const row = rows.get(key);
+        if (!row) {
+            rows.set(key, { ...l, monthly: { ...l.monthly }, count: 1 });
+            continue;
+        }
+        row.count++;
+        for (const k of ["min", "expected", "max"] as const) row.monthly[k] = Math.round((row.monthly[k] + l.monthly[k]) * 100) / 100;
+    }
+    return [...rows.values()].sort((a, b) => b.monthly.max - a.monthly.max);
+}
+
+function describeLine(l: ShownLine): string {
+    return `${l.count > 1 ? `${l.count} x ` : ""}${l.description}`;
 }
 
 function verdict(result: PlanResult): string {
@@ -63,7 +83,7 @@ export function toText(result: PlanResult): string {
         if (lines.length === 0) continue;
         out.push("", `  ${team}`);
         const rows = [["item", "min", "expected", "max"]];
-        for (const l of lines) rows.push([l.unpriced ? `${l.description} (NOT PRICED: ${l.unpriced})` : l.description, ...rangeCells(l.monthly)]);
+        for (const l of lines) rows.push([l.unpriced ? `${describeLine(l)} (NOT PRICED: ${l.unpriced})` : describeLine(l), ...rangeCells(l.monthly)]);
         out.push(...pad(rows).map((l) => `    ${l}`));
     }
     for (const w of c.warnings) out.push(`  warning: ${w}`);
@@ -99,7 +119,7 @@ export function toMarkdown(result: PlanResult): string {
     out.push("<details><summary>Cost lines</summary>", "", "| team | item | min | expected | max |", "| --- | --- | ---: | ---: | ---: |");
     for (const team of teams(result)) {
         for (const l of linesOf(result, team)) {
-            out.push(`| ${md(team)} | ${md(l.description)}${l.unpriced ? ` **(not priced: ${md(l.unpriced)})**` : ""} | ${rangeCells(l.monthly).join(" | ")} |`);
+            out.push(`| ${md(team)} | ${md(describeLine(l))}${l.unpriced ? ` **(not priced: ${md(l.unpriced)})**` : ""} | ${rangeCells(l.monthly).join(" | ")} |`);
         }
     }
     out.push("", `Not estimated: ${c.notEstimated.join("; ")}.`, "", "</details>", "");
