@@ -12,6 +12,12 @@ export = async () => {
         clusterEndpoint: platform.cluster.endpoint,
         kubeconfig: platform.cluster.kubeconfig,
         nodeGroups: Object.fromEntries(Object.entries(platform.nodeGroups).map(([name, g]) => [name, g.nodeGroup.nodeGroupName])),
+        rateLimitCache: {
+            endpoint: platform.rateLimitCache.endpoint,
+            port: platform.rateLimitCache.port,
+            tls: platform.rateLimitCache.tls,
+            authSecretArn: platform.rateLimitCache.authSecretArn,
+        },
         ...(platform.network ? { vpcId: platform.network.vpcId } : {}),
     };
 };

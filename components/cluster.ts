@@ -52,6 +52,7 @@ export class Cluster extends pulumi.ComponentResource {
     /** Security group EKS attaches to the control plane and managed nodes. */
     readonly clusterSecurityGroupId: pulumi.Output<string>;
     readonly subnetIds: pulumi.Output<string[]>;
+    readonly vpcId: pulumi.Output<string>;
     readonly nodeRoleArn: pulumi.Output<string>;
     readonly oidcIssuer: pulumi.Output<string>;
     readonly kubeconfig: pulumi.Output<string>;
@@ -158,6 +159,7 @@ export class Cluster extends pulumi.ComponentResource {
             this.certificateAuthority = cluster.certificateAuthority.data;
             this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
             this.subnetIds = pulumi.output(args.subnetIds);
+            this.vpcId = cluster.vpcConfig.vpcId;
             this.oidcIssuer = cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? "");
         } else {
             const existing = aws.eks.getClusterOutput({ name: config.name }, parent);
@@ -166,6 +168,7 @@ export class Cluster extends pulumi.ComponentResource {
             this.certificateAuthority = existing.certificateAuthorities.apply((c) => c[0].data);
             this.clusterSecurityGroupId = existing.vpcConfig.clusterSecurityGroupId;
             this.subnetIds = config.subnetIds ? pulumi.output(config.subnetIds) : existing.vpcConfig.subnetIds;
+            this.vpcId = existing.vpcConfig.vpcId;
             this.oidcIssuer = existing.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? "");
         }
 

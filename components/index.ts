@@ -1,4 +1,5 @@
 // The public API of ai-infra's components, for the program and for teams reusing them in their own stacks.
+export * from "./cache";
 export * from "./catalog";
 export * from "./cluster";
 export * from "./config";

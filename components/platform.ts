@@ -1,9 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { GatewayCache } from "./cache";
 import { Cluster } from "./cluster";
 import type { StackConfig } from "./config";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { Network } from "./network";
-import { Chargeback, chargebackTags, PLATFORM_TEAM } from "./tags";
+import { Chargeback, chargebackLabels, chargebackTags, PLATFORM_TEAM } from "./tags";
+
+/** Envoy Gateway's namespace: its rate limit service runs here and reads the cache's Secret from here. */
+export const GATEWAY_NAMESPACE = "envoy-gateway-system";
 
 export interface PlatformArgs {
     /** The validated stack config (see loadStackConfig). */
@@ -20,11 +25,14 @@ export class Platform extends pulumi.ComponentResource {
     readonly cluster: Cluster;
     readonly network?: Network;
     readonly nodeGroups: Record<string, GpuNodeGroup> = {};
+    readonly gatewayNamespace: k8s.core.v1.Namespace;
+    readonly rateLimitCache: GatewayCache;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-infra:platform:Platform", name, {}, opts);
         const { config } = args;
-        const sharedTags = chargebackTags(platformChargeback(config));
+        const platform = platformChargeback(config);
+        const sharedTags = chargebackTags(platform);
 
         let subnetIds: pulumi.Input<pulumi.Input<string>[]> | undefined = config.cluster.subnetIds;
         if (config.cluster.create && !config.cluster.vpcId) {
@@ -64,6 +72,22 @@ export class Platform extends pulumi.ComponentResource {
                 kubernetesVersion: config.cluster.create ? config.cluster.version : undefined,
             }, { parent: this, dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [] });
         }
-        this.registerOutputs({ clusterName: this.cluster.name });
+
+        this.gatewayNamespace = new k8s.core.v1.Namespace("gateway", {
+            metadata: { name: GATEWAY_NAMESPACE, labels: chargebackLabels(platform) },
+        }, { parent: this, provider: this.cluster.provider });
+        this.rateLimitCache = new GatewayCache(`${name}-ratelimit`, {
+            environment: config.environment,
+            purpose: "rate-limit",
+            nodeType: config.cache.nodeType,
+            replicasPerShard: config.cache.replicasPerShard,
+            shards: config.cache.shards,
+            vpcId: this.network?.vpcId ?? this.cluster.vpcId,
+            subnetIds: this.cluster.subnetIds,
+            clientSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
+            chargeback: platform,
+            kubernetes: { provider: this.cluster.provider, namespace: this.gatewayNamespace.metadata.name },
+        }, { parent: this });
+        this.registerOutputs({ clusterName: this.cluster.name, rateLimitCacheEndpoint: this.rateLimitCache.endpoint });
     }
 }

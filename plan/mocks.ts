@@ -81,6 +81,15 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
                 nodeGroupName: inputs.nodeGroupName ?? name,
                 resources: [{ autoscalingGroups: [{ name: `eks-${String(inputs.nodeGroupName ?? name)}-mock` }], remoteAccessSecurityGroupId: "" }],
             };
+        case "aws:elasticache/replicationGroup:ReplicationGroup":
+            return {
+                ...base,
+                primaryEndpointAddress: `master.${name}.mock.use1.cache.amazonaws.com`,
+                configurationEndpointAddress: `clustercfg.${name}.mock.use1.cache.amazonaws.com`,
+                memberClusters: Array.from({ length: Number(inputs.numCacheClusters ?? 1) }, (_, i) => `${name}-00${i + 1}`),
+            };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `plan-mock-password-${name}` };
         default:
             return base;
     }

@@ -70,8 +70,11 @@ describe("offline plan", () => {
             min: Math.round(perNode * 100) / 100, expected: Math.round(perNode * 2 * 100) / 100, max: Math.round(perNode * 3 * 100) / 100, budget: 1000,
         });
         assert.deepEqual(result.cost.byTeam["ml-research"], { min: 301.75, expected: 603.5, max: 905.26, budget: 1000 });
-        // An existing cluster: no control plane, NAT or system nodes are ours to pay.
-        assert.deepEqual(result.cost.monthly, { min: 301.75, expected: 603.5, max: 905.26 });
+        // An existing cluster: no control plane, NAT or system nodes are ours to pay; the rate-limit cache is
+        // one cache.t4g.small ($0.0256/h) and its token secret ($0.40).
+        const platform = Math.round((0.0256 * 730 + 0.4) * 100) / 100;
+        assert.deepEqual(result.cost.byTeam.platform, { min: platform, expected: platform, max: platform });
+        assert.deepEqual(result.cost.monthly, { min: 320.84, expected: 622.59, max: 924.35 });
         assert.deepEqual(result.cost.warnings, []);
     });
 
