@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CACHE_NODE_TYPES, DEFAULT_SPOT_DISCOUNT, INSTANCE_TYPES } from "./catalog";
 import { PLATFORM_TEAM } from "./tags";
-import { Checker, ConfigProblem, DNS_LABEL, EMAIL } from "./validate";
+import { Checker, ConfigProblem, EMAIL } from "./validate";
+import { GatewayConfig, parseGateway } from "./configGateway";
 import { parseNodeGroups } from "./configNodeGroups";
 
 export { ConfigProblem } from "./validate";
+export { BACKEND_PROVIDERS, BackendProvider, GatewayBackendConfig, GatewayConfig, GatewayTlsConfig } from "./configGateway";
 
 export const NAMESPACE = "ai-infra";
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -13,8 +15,6 @@ export const CAPACITIES = ["on-demand", "spot"] as const;
 export type Capacity = (typeof CAPACITIES)[number];
 export const TIERS = ["production", "batch"] as const;
 export type Tier = (typeof TIERS)[number];
-export const BACKEND_PROVIDERS = ["openai", "aws-bedrock", "in-cluster"] as const;
-export type BackendProvider = (typeof BACKEND_PROVIDERS)[number];
 
 /** Lowest Kubernetes minor the AI Gateway supports (its compatibility matrix asks v1.32+). */
 export const MIN_KUBERNETES_MINOR = 32;
@@ -68,22 +68,6 @@ export interface ClusterConfig {
     /** IAM role ARNs granted cluster admin through EKS access entries. */
     adminRoleArns: string[];
     systemNodes: SystemNodesConfig;
-}
-
-export interface GatewayBackendConfig {
-    name: string;
-    provider: BackendProvider;
-    models: string[];
-    hostname?: string;
-    credentialsSecretArn?: string;
-    region?: string;
-    nodeGroup?: string;
-    service?: { name: string; namespace: string; port: number };
-}
-
-export interface GatewayConfig {
-    replicas: { min: number; max: number };
-    backends: GatewayBackendConfig[];
 }
 
 export interface CacheConfig {
@@ -186,7 +170,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     const cluster = parseCluster(c, v.cluster, env);
     const teams = parseTeams(c, v.teams);
     const nodeGroups = parseNodeGroups(c, key("nodeGroups"), v.nodeGroups ?? {}, new Set(teams.map((t) => t.id)));
-    const gateway = parseGateway(c, v.gateway ?? {}, new Set(nodeGroups.map((g) => g.name)));
+    const gateway = parseGateway(c, key("gateway"), v.gateway ?? {}, { environment: env, nodeGroups, admitsTeams: teams.some((t) => t.gateway !== undefined) });
     const cache = parseCache(c, v.cache ?? {}, env);
     const alerts = parseAlerts(c, v.alerts ?? {});
     const pricing = parsePricing(c, v.pricing ?? {});
@@ -299,57 +283,6 @@ function parseTeams(c: Checker, value: unknown): TeamConfig[] {
         if (costCenter && owner && monthlyBudgetUsd) teams.push({ id, costCenter, owner, monthlyBudgetUsd, gateway });
     }
     return teams;
-}
-
-const BACKEND_KEYS = ["name", "provider", "models", "hostname", "credentialsSecretArn", "region", "nodeGroup", "service"];
-
-function parseGateway(c: Checker, value: unknown, nodeGroups: Set<string>): GatewayConfig {
-    const p = key("gateway");
-    const o = c.object(p, value, ["replicas", "backends"]) ?? {};
-    let replicas = { min: 2, max: 10 };
-    if (o.replicas !== undefined) {
-        const r = c.object(`${p}.replicas`, o.replicas, ["min", "max"]);
-        if (r) {
-            const min = c.integer(`${p}.replicas.min`, r.min ?? 2, 1, 100) ?? 2;
-            const max = c.integer(`${p}.replicas.max`, r.max ?? Math.max(min, 10), min, 1000, `must be an integer >= replicas.min (${min}) and <= 1000`) ?? min;
-            replicas = { min, max };
-        }
-    }
-    const backends: GatewayBackendConfig[] = [];
-    if (o.backends !== undefined && !Array.isArray(o.backends)) c.fail(`${p}.backends`, o.backends, "must be a list of backends");
-    const names = new Set<string>();
-    (Array.isArray(o.backends) ? o.backends : []).forEach((raw: unknown, i: number) => {
-        const bp = `${p}.backends[${i}]`;
-        const b = c.object(bp, raw, BACKEND_KEYS);
-        if (!b) return;
-        const name = c.string(`${bp}.name`, b.name, { pattern: DNS_LABEL, describe: "a lower-case DNS label" });
-        if (name && names.has(name)) c.fail(`${bp}.name`, name, "duplicates an earlier backend: backend names must be unique");
-        if (name) names.add(name);
-        const provider = c.string(`${bp}.provider`, b.provider, { oneOf: BACKEND_PROVIDERS }) as BackendProvider | undefined;
-        const models = c.stringList(`${bp}.models`, b.models, (ip, m) => c.string(ip, m, { describe: "a model name" }));
-        const backend: GatewayBackendConfig = { name: name ?? "", provider: provider ?? "openai", models: models ?? [] };
-        if (b.hostname !== undefined) backend.hostname = c.string(`${bp}.hostname`, b.hostname, { pattern: /^[a-z0-9.-]+$/, describe: "a DNS host name" });
-        if (b.credentialsSecretArn !== undefined) backend.credentialsSecretArn = c.string(`${bp}.credentialsSecretArn`, b.credentialsSecretArn, { pattern: /^arn:aws[a-z-]*:secretsmanager:/, describe: "a Secrets Manager secret ARN (credentials never go in plain config)" });
-        if (b.region !== undefined) backend.region = c.string(`${bp}.region`, b.region, { pattern: /^[a-z]{2}(-[a-z]+)+-\d$/, describe: "an AWS region like us-east-1" });
-        if (b.nodeGroup !== undefined) {
-            const ng = c.string(`${bp}.nodeGroup`, b.nodeGroup);
-            if (ng && !nodeGroups.has(ng)) c.fail(`${bp}.nodeGroup`, ng, `must name a node group of ai-infra:nodeGroups (${[...nodeGroups].join(", ") || "none defined"})`);
-            backend.nodeGroup = ng;
-        }
-        if (b.service !== undefined) {
-            const s = c.object(`${bp}.service`, b.service, ["name", "namespace", "port"]);
-            if (s) {
-                const sName = c.string(`${bp}.service.name`, s.name, { pattern: DNS_LABEL, describe: "a Service name" });
-                const ns = c.string(`${bp}.service.namespace`, s.namespace, { pattern: DNS_LABEL, describe: "a namespace name" });
-                const port = c.integer(`${bp}.service.port`, s.port, 1, 65535);
-                if (sName && ns && port) backend.service = { name: sName, namespace: ns, port };
-            }
-        }
-        if (provider === "in-cluster" && b.service === undefined) c.fail(`${bp}.service`, undefined, "in-cluster backends name their model server's Service {name, namespace, port}");
-        if (provider === "openai" && b.credentialsSecretArn === undefined) c.fail(`${bp}.credentialsSecretArn`, undefined, "openai backends read their API key from a Secrets Manager secret ARN");
-        backends.push(backend);
-    });
-    return { replicas, backends };
 }
 
 function parseCache(c: Checker, value: unknown, env: Environment): CacheConfig {

@@ -19,6 +19,8 @@ export function one(resources: RecordedResource[], type: string, name?: string):
     return found[0];
 }
 
+export const TEST_CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0b0b0b0b-1111-2222-3333-444444444444";
+
 /** A valid config map as Pulumi passes it; override keys to test one problem at a time. */
 export function baseConfig(overrides: Record<string, unknown> = {}): Record<string, string> {
     const values: Record<string, unknown> = {
@@ -35,6 +37,7 @@ export function baseConfig(overrides: Record<string, unknown> = {}): Record<stri
         "ai-infra:nodeGroups": {
             "llm-spot": { team: "ml-research", capacity: "spot", instanceTypes: ["g6.xlarge", "g5.xlarge"], minSize: 0, maxSize: 4, desiredSize: 0 },
         },
+        "ai-infra:gateway": { tls: { certificateArn: TEST_CERTIFICATE_ARN } },
         ...overrides,
     };
     const out: Record<string, string> = {};

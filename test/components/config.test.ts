@@ -122,9 +122,9 @@ describe("stack config", () => {
         assert.match(problems({ "ai-infra:cache": { nodeType: "cache.x1.huge" } })[0], /^ai-infra:cache\.nodeType: "cache\.x1\.huge" is not allowed: must be one of cache\.t4g\.micro/);
         assert.deepEqual(problems({ "ai-infra:environment": "prod", "ai-infra:cache": { replicasPerShard: 0 } }), ["ai-infra:cache.replicasPerShard: 0 is not allowed: must be an integer from 1 to 5: prod needs a replica for automatic failover"]);
         assert.deepEqual(problems({ "ai-infra:cache": { replicasPerShard: -1 } }), ["ai-infra:cache.replicasPerShard: -1 is not allowed: must be an integer from 0 to 5"]);
-        assert.deepEqual(problems({ "ai-infra:gateway": { replicas: { min: 3, max: 2 } } }), ["ai-infra:gateway.replicas.max: 2 is not allowed: must be an integer >= replicas.min (3) and <= 1000"]);
-        assert.deepEqual(problems({ "ai-infra:gateway": { backends: [{ name: "oai", provider: "openai", models: ["gpt-4o"] }] } }),
-            ["ai-infra:gateway.backends[0].credentialsSecretArn: missing: required, openai backends read their API key from a Secrets Manager secret ARN"]);
+        assert.deepEqual(problems({ "ai-infra:gateway": { tls: { insecureHttp: true }, replicas: { min: 3, max: 2 } } }), ["ai-infra:gateway.replicas.max: 2 is not allowed: must be an integer >= replicas.min (3) and <= 1000"]);
+        assert.deepEqual(problems({ "ai-infra:gateway": { tls: { insecureHttp: true }, backends: [{ name: "oai", provider: "openai", models: ["gpt-4o"] }] } }),
+            ["ai-infra:gateway.backends[0].credentialsSecretArn: missing: required, must be a Secrets Manager secret ARN holding the API key (credentials never go in plain config)"]);
         assert.deepEqual(problems({ "ai-infra:pricing": { spotDiscount: { g5: 1.2 } } }), ["ai-infra:pricing.spotDiscount.g5: 1.2 is not allowed: must be a fraction from 0 to below 1 (0.6 = 60 % off on-demand)"]);
     });
 
