@@ -18,6 +18,7 @@ export = async () => {
             tls: platform.rateLimitCache.tls,
             authSecretArn: platform.rateLimitCache.authSecretArn,
         },
+        ...(platform.gateway ? { gateway: { name: platform.gateway.gatewayName, namespace: platform.gateway.namespace, teamKeySecretArns: platform.gateway.teamKeySecretArns } } : {}),
         ...(platform.network ? { vpcId: platform.network.vpcId } : {}),
     };
 };

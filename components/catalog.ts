@@ -164,6 +164,7 @@ export const UNIT_PRICES = {
     eksControlPlaneStandardPerHour: 0.1,
     eksControlPlaneExtendedPerHour: 0.6,
     natGatewayPerHour: 0.045,
+    nlbPerHour: 0.0225,
     publicIpv4PerHour: 0.005,
     kmsKeyPerMonth: 1,
     gp3PerGiBMonth: 0.08,

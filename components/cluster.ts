@@ -153,6 +153,8 @@ export class Cluster extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: networking, ignoreChanges: ["scalingConfig.desiredSize"] });
             // CoreDNS stays degraded (and the add-on create times out) until some node can run it.
             addon("coredns", [this.systemNodeGroup]);
+            // The gateway's HorizontalPodAutoscaler needs the resource metrics API.
+            addon("metrics-server", [this.systemNodeGroup]);
 
             this.name = cluster.name;
             this.endpoint = cluster.endpoint;

@@ -175,6 +175,9 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     const alerts = parseAlerts(c, v.alerts ?? {});
     const pricing = parsePricing(c, v.pricing ?? {});
     const region = raw["aws:region"];
+    gateway.backends.forEach((b, i) => {
+        if (b.provider === "aws-bedrock" && !b.region && !region) c.fail(`${key("gateway")}.backends[${i}].region`, undefined, "set it, or set aws:region for the stack");
+    });
     if (c.problems.length > 0) throw new ConfigError(c.problems);
     return {
         environment: environment!, region, owner: owner!, costCenter: costCenter!, monthlyBudgetUsd: monthlyBudgetUsd!,

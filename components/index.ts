@@ -3,6 +3,7 @@ export * from "./cache";
 export * from "./catalog";
 export * from "./cluster";
 export * from "./config";
+export * from "./gateway";
 export * from "./gpuNodeGroup";
 export * from "./kubeconfig";
 export * from "./launchTemplate";

@@ -5,10 +5,9 @@ import { Cluster } from "./cluster";
 import type { StackConfig } from "./config";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { Network } from "./network";
+import { AiGateway } from "./gateway/aiGateway";
+import { GATEWAY_SYSTEM_NAMESPACE } from "./gateway/constants";
 import { Chargeback, chargebackLabels, chargebackTags, PLATFORM_TEAM } from "./tags";
-
-/** Envoy Gateway's namespace: its rate limit service runs here and reads the cache's Secret from here. */
-export const GATEWAY_NAMESPACE = "envoy-gateway-system";
 
 export interface PlatformArgs {
     /** The validated stack config (see loadStackConfig). */
@@ -27,6 +26,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly nodeGroups: Record<string, GpuNodeGroup> = {};
     readonly gatewayNamespace: k8s.core.v1.Namespace;
     readonly rateLimitCache: GatewayCache;
+    /** Present when a team is admitted or a backend is configured. */
+    readonly gateway?: AiGateway;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-infra:platform:Platform", name, {}, opts);
@@ -74,7 +75,7 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         this.gatewayNamespace = new k8s.core.v1.Namespace("gateway", {
-            metadata: { name: GATEWAY_NAMESPACE, labels: chargebackLabels(platform) },
+            metadata: { name: GATEWAY_SYSTEM_NAMESPACE, labels: chargebackLabels(platform) },
         }, { parent: this, provider: this.cluster.provider });
         this.rateLimitCache = new GatewayCache(`${name}-ratelimit`, {
             environment: config.environment,
@@ -88,6 +89,24 @@ export class Platform extends pulumi.ComponentResource {
             chargeback: platform,
             kubernetes: { provider: this.cluster.provider, namespace: this.gatewayNamespace.metadata.name },
         }, { parent: this });
+        if (config.teams.some((t) => t.gateway) || config.gateway.backends.length > 0) {
+            this.gateway = new AiGateway(`${name}-gateway`, {
+                config: config.gateway,
+                teams: config.teams,
+                nodeGroups: config.nodeGroups,
+                environment: config.environment,
+                region: config.region ?? "",
+                chargeback: platform,
+                provider: this.cluster.provider,
+                clusterName: this.cluster.name,
+                systemNamespace: this.gatewayNamespace,
+                rateLimitStore: {
+                    url: pulumi.interpolate`${this.rateLimitCache.endpoint}:${this.rateLimitCache.port}`,
+                    clusterMode: this.rateLimitCache.clusterMode,
+                    secretName: this.rateLimitCache.kubernetesSecretName!,
+                },
+            }, { parent: this, dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [] });
+        }
         this.registerOutputs({ clusterName: this.cluster.name, rateLimitCacheEndpoint: this.rateLimitCache.endpoint });
     }
 }

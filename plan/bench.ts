@@ -36,6 +36,10 @@ export function largeStack(teams: number, nodeGroups: number): object {
             "ai-infra:cluster": { name: "ai-bench", version: "1.33" },
             "ai-infra:teams": teamMap,
             "ai-infra:nodeGroups": groups,
+            "ai-infra:gateway": {
+                tls: { insecureHttp: true },
+                backends: [{ name: "bedrock", provider: "aws-bedrock", models: ["anthropic.claude-3-5-haiku-20241022-v1:0"] }],
+            },
         },
     };
 }

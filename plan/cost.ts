@@ -1,7 +1,7 @@
 import {
     cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, spotDiscount, UNIT_PRICES,
 } from "../components/catalog";
-import { TAG_KEYS } from "../components/tags";
+import { LABEL_PREFIX, TAG_KEYS } from "../components/tags";
 
 /**
  * Monthly cost of a set of declared resources, from the catalog. The same function prices the offline
@@ -65,7 +65,7 @@ export interface EstimateOptions {
 export const NOT_ESTIMATED = [
     "data transfer and NAT gateway per-GB processing",
     "CloudWatch Logs ingestion and storage (control-plane logs)",
-    "EBS snapshots and load balancers created by Kubernetes controllers",
+    "NLB capacity units, EBS snapshots and load balancers created outside this program",
 ];
 
 const UNATTRIBUTED = "unattributed";
@@ -81,7 +81,7 @@ function num(v: unknown, fallback = 0): number {
 }
 
 function teamOf(props: Record<string, unknown>): string {
-    const team = record(props.tags)[TAG_KEYS.team];
+    const team = record(props.tags)[TAG_KEYS.team] ?? record(record(props.metadata).labels)[`${LABEL_PREFIX}${TAG_KEYS.team}`];
     return typeof team === "string" && team !== "" ? team : UNATTRIBUTED;
 }
 
@@ -171,6 +171,13 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": (_r, ctx) => fixedMonthly("alarm", "CloudWatch composite alarm", UNIT_PRICES.alarmCompositePerMonth, ctx),
     "aws:cloudwatch/dashboard:Dashboard": (_r, ctx) => fixedMonthly("dashboard", "CloudWatch dashboard", UNIT_PRICES.dashboardPerMonth, ctx),
     "aws:elasticache/replicationGroup:ReplicationGroup": replicationGroup,
+    // The Service of an EnvoyProxy of type LoadBalancer makes Kubernetes create an NLB outside Pulumi.
+    "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy": (r, ctx) => {
+        const service = record(record(record(record(r.props.spec).provider).kubernetes).envoyService);
+        return service.type === "LoadBalancer"
+            ? fixedMonthly("load-balancer", "Network Load Balancer (hourly; LCUs not included)", UNIT_PRICES.nlbPerHour * HOURS_PER_MONTH, ctx)
+            : undefined;
+    },
 };
 
 export function estimateCost(resources: readonly CostResource[], opts: EstimateOptions): CostEstimate {

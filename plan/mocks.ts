@@ -50,6 +50,11 @@ export const INVOKE_MOCKS: Readonly<Record<string, InvokeMock>> = {
     }),
     "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
     "aws:eks/getCluster:getCluster": clusterLookup,
+    // The plan never reads a real secret: a provider key is a placeholder, shown as [secret] in reports.
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": (inputs) => ({
+        id: String(inputs.secretId), arn: String(inputs.secretId), secretId: String(inputs.secretId),
+        secretString: "plan-placeholder-provider-key", versionId: "mock-version", versionStages: ["AWSCURRENT"],
+    }),
 };
 
 /** Outputs a provider would compute for a new resource, beyond echoing its inputs. */

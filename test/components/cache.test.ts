@@ -114,7 +114,7 @@ describe("GatewayCache", () => {
         const config = parseStackConfig(baseConfig());
         const resources = await declare(() => new Platform("ai", { config }));
         assert.equal(one(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs.referencedSecurityGroupId, "sg-ai-eks-cluster");
-        assert.equal((one(resources, "kubernetes:core/v1:Namespace").inputs.metadata as { name: string }).name, "envoy-gateway-system");
-        assert.equal((one(resources, "kubernetes:core/v1:Secret").inputs.metadata as { namespace: string }).namespace, "envoy-gateway-system");
+        assert.equal((one(resources, "kubernetes:core/v1:Namespace", "gateway").inputs.metadata as { name: string }).name, "envoy-gateway-system");
+        assert.equal((one(resources, "kubernetes:core/v1:Secret", "ai-ratelimit-cache").inputs.metadata as { namespace: string }).namespace, "envoy-gateway-system");
     });
 });

@@ -27,7 +27,7 @@ describe("Cluster", () => {
         assert.equal(c.bootstrapSelfManagedAddons, false);
         assert.equal(c.vpcConfig.endpointPrivateAccess, true);
         assert.equal(c.vpcConfig.endpointPublicAccess, true);
-        assert.deepEqual(ofType(resources, "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+        assert.deepEqual(ofType(resources, "aws:eks/addon:Addon").map((a) => a.inputs.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
         const coredns = ofType(resources, "aws:eks/addon:Addon").find((a) => a.inputs.addonName === "coredns")!;
         assert.ok(coredns.dependencies.includes(one(resources, "aws:eks/nodeGroup:NodeGroup").urn), "CoreDNS waits for nodes");
         assert.equal(one(resources, "aws:cloudwatch/logGroup:LogGroup").inputs.name, "/aws/eks/ai-test/cluster");

@@ -128,6 +128,22 @@ describe("stack config", () => {
         assert.deepEqual(problems({ "ai-infra:pricing": { spotDiscount: { g5: 1.2 } } }), ["ai-infra:pricing.spotDiscount.g5: 1.2 is not allowed: must be a fraction from 0 to below 1 (0.6 = 60 % off on-demand)"]);
     });
 
+    it("guards the gateway's TLS and backends", () => {
+        assert.deepEqual(problems({ "ai-infra:gateway": {} }), ["ai-infra:gateway.tls: missing: required, teams are admitted through the gateway, so it needs TLS: one of {certificateArn: <ACM ARN>}, {secretName: <TLS Secret>} or, in dev only, {insecureHttp: true}"]);
+        assert.deepEqual(problems({ "ai-infra:environment": "staging", "ai-infra:gateway": { tls: { insecureHttp: true } } }),
+            ["ai-infra:gateway.tls.insecureHttp: true is not allowed: plain HTTP is allowed in dev only, this is staging: use certificateArn or secretName"]);
+        assert.match(problems({ "ai-infra:gateway": { tls: { secretName: "a", insecureHttp: true } } })[0], /^ai-infra:gateway\.tls: .* is not allowed: give exactly one of/);
+        const backends = (b: object) => problems({ "ai-infra:gateway": { tls: { insecureHttp: true }, backends: [b] } });
+        assert.deepEqual(backends({ name: "v", provider: "in-cluster", models: ["m"], nodeGroup: "ghost", service: { name: "s", namespace: "n", port: 80 } }),
+            ['ai-infra:gateway.backends[0].nodeGroup: "ghost" is not allowed: must name a node group of ai-infra:nodeGroups (llm-spot)']);
+        assert.deepEqual(backends({ name: "b", provider: "aws-bedrock", models: ["m"], hostname: "x.example.com" }),
+            ['ai-infra:gateway.backends[0].hostname: "x.example.com" is not allowed: not used by aws-bedrock backends (they take region)']);
+        assert.deepEqual(problems({ "aws:region": undefined, "ai-infra:gateway": { tls: { insecureHttp: true }, backends: [{ name: "b", provider: "aws-bedrock", models: ["m"] }] } }),
+            ["ai-infra:gateway.backends[0].region: missing: required, set it, or set aws:region for the stack"]);
+        assert.deepEqual(problems({ "ai-infra:gateway": { tls: { insecureHttp: true }, maxParallelRequests: { production: 10, batch: 20 } } }),
+            ["ai-infra:gateway.maxParallelRequests.batch: 20 is not allowed: must be an integer from 1 to maxParallelRequests.production (10): batch is shed first"]);
+    });
+
     it("accepts every bundled stack", () => {
         const dir = path.join(__dirname, "..", "..", "stacks");
         for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {

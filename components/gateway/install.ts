@@ -1,0 +1,64 @@
+import { CHARTS } from "./constants";
+
+export interface RateLimitStore {
+    /** `host:port` of the Valkey primary (or configuration) endpoint. */
+    url: string;
+    /** Kubernetes Secret in Envoy Gateway's namespace with key `password` (the AUTH token). */
+    secretName: string;
+    clusterMode: boolean;
+}
+
+/**
+ * Helm values of the Envoy Gateway chart: the integration the AI Gateway needs (extension manager hooks
+ * into its controller, Backend and EnvoyPatchPolicy APIs) and global rate limiting on ElastiCache.
+ *
+ * TLS and AUTH go through the rate limit Deployment's container env, the chart's supported extension
+ * point: the EnvoyGateway API has no AUTH field, and its `redis.tls` block mounts a client-certificate
+ * volume that only exists with a `certificateRef`. ElastiCache presents a publicly trusted server
+ * certificate and wants no client certificate, so REDIS_TLS alone is right. The token is read from the
+ * Secret by the kubelet (secretKeyRef), never written into these values.
+ */
+export function envoyGatewayValues(store: RateLimitStore): Record<string, unknown> {
+    const env: Record<string, unknown>[] = [
+        { name: "REDIS_TLS", value: "true" },
+        { name: "REDIS_AUTH", valueFrom: { secretKeyRef: { name: store.secretName, key: "password" } } },
+    ];
+    if (store.clusterMode) env.push({ name: "REDIS_TYPE", value: "cluster" });
+    return {
+        config: {
+            envoyGateway: {
+                gateway: { controllerName: "gateway.envoyproxy.io/gatewayclass-controller" },
+                logging: { level: { default: "info" } },
+                provider: {
+                    type: "Kubernetes",
+                    kubernetes: {
+                        rateLimitDeployment: {
+                            replicas: 2,
+                            container: { env, resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } } },
+                            pod: { nodeSelector: { "ai-infra/node-role": "system" } },
+                        },
+                    },
+                },
+                extensionApis: { enableEnvoyPatchPolicy: true, enableBackend: true },
+                extensionManager: {
+                    hooks: {
+                        xdsTranslator: {
+                            translation: { listener: { includeAll: true }, route: { includeAll: true }, cluster: { includeAll: true }, secret: { includeAll: true } },
+                            post: ["Translation", "Cluster", "Route"],
+                        },
+                    },
+                    service: { fqdn: { hostname: `ai-gateway-controller.${CHARTS.aiGateway.namespace}.svc.cluster.local`, port: 1063 } },
+                },
+                rateLimit: { backend: { type: "Redis", redis: { url: store.url } } },
+            },
+        },
+        deployment: { pod: { nodeSelector: { "ai-infra/node-role": "system" } } },
+    };
+}
+
+/** Helm values of the AI Gateway controller chart. */
+export function aiGatewayValues(): Record<string, unknown> {
+    return {
+        controller: { nodeSelector: { "ai-infra/node-role": "system" } },
+    };
+}

@@ -1,0 +1,167 @@
+import { strict as assert } from "assert";
+import { Secret } from "kubernetes-models/v1";
+import {
+    API_KEY_HEADER, ENVOY_SERVICE_ACCOUNT, K8sObject, MODEL_HEADER, planGateway, planObjects, QUOTA_TOKEN_KEY, renderKeysSecret, renderNamespace,
+    renderProviderKeySecret, TEAM_HEADER, TIER_HEADER,
+} from "../../../components/gateway";
+import { envoyGatewayValues } from "../../../components/gateway/install";
+import { chargebackLabels } from "../../../components/tags";
+import { CRD_DIR, crdErrors } from "../../crdSchemas";
+import { gatewayStack } from "./fixtures";
+
+const labels = chargebackLabels({ team: "platform", costCenter: "CC-P", environment: "dev", owner: "p@example.com" });
+const meta = { namespace: "ai-gateway", labels };
+
+function plan(overrides: Record<string, unknown> = {}) {
+    const config = gatewayStack(overrides);
+    return planGateway({ config: config.gateway, teams: config.teams, nodeGroups: config.nodeGroups, region: "us-east-1", meta });
+}
+
+type Spec = Record<string, any>;
+const spec = (o: K8sObject) => o.spec as Spec;
+
+describe("gateway renderers", () => {
+    it("limits every admitted team to exactly its configured requests and tokens per minute", () => {
+        const rules = spec(plan().rateLimitPolicy!).rateLimit.global.rules as Spec[];
+        const byTeam = (team: string) => rules.filter((r) => r.clientSelectors[0].headers[0].value === team);
+        for (const [team, rpm, tpm] of [["search", 600, 200000], ["ml-research", 300, 100000]] as const) {
+            const [requests, tokens] = byTeam(team);
+            assert.deepEqual(requests, { clientSelectors: [{ headers: [{ name: TEAM_HEADER, type: "Exact", value: team }] }], limit: { requests: rpm, unit: "Minute" }, shared: true });
+            assert.deepEqual(tokens.limit, { requests: tpm, unit: "Minute" });
+            assert.deepEqual(tokens.cost, { request: { from: "Number", number: 0 }, response: { from: "Metadata", metadata: { namespace: "io.envoy.ai_gateway", key: QUOTA_TOKEN_KEY } } });
+            assert.equal(tokens.shared, true);
+        }
+        assert.equal(byTeam("finance").length, 0, "a team without gateway settings gets no quota (and no key)");
+        assert.equal(rules.length, 4);
+        assert.deepEqual(spec(plan().rateLimitPolicy!).targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway" }]);
+    });
+
+    it("gives the tiers different routes, fallback orders and concurrency", () => {
+        const p = plan();
+        const [production, batch] = p.tiers;
+        assert.equal(production.tier, "production");
+        assert.deepEqual(production.teams, ["search"]);
+        assert.deepEqual(batch.teams, ["search", "ml-research"]);
+        const llama = (t: typeof production) => (spec(t.routes[0]).rules as Spec[]).find((r) => r.matches[0].headers[0].value === "llama")!;
+        assert.deepEqual(llama(production).backendRefs, [{ name: "llama-ondemand", priority: 0 }, { name: "llama-spot", priority: 1 }, { name: "bedrock", priority: 2 }]);
+        assert.deepEqual(llama(batch).backendRefs, [{ name: "llama-spot", priority: 0 }, { name: "bedrock", priority: 1 }, { name: "llama-ondemand", priority: 2 }]);
+        assert.deepEqual(llama(production).matches[0].headers[1], { type: "Exact", name: TIER_HEADER, value: "production" });
+        assert.equal(llama(batch).matches[0].headers.length, 1);
+        assert.equal(llama(batch).matches[0].headers[0].name, MODEL_HEADER);
+        const cb = (t: typeof production) => spec(t.trafficPolicy).circuitBreaker;
+        assert.equal(cb(production).maxParallelRequests, 1024);
+        assert.equal(cb(batch).maxParallelRequests, 64);
+        assert.ok(cb(batch).maxPendingRequests < cb(production).maxPendingRequests);
+        assert.ok(spec(production.trafficPolicy).retry.numRetries > spec(batch.trafficPolicy).retry.numRetries);
+        assert.equal(spec(batch.trafficPolicy).mergeType, "StrategicMerge");
+    });
+
+    it("rejects unknown clients: every route is behind API-key auth with only its tier's teams", () => {
+        const p = plan();
+        for (const t of p.tiers) {
+            const sp = spec(t.securityPolicy);
+            assert.deepEqual(sp.targetRefs.map((r: Spec) => r.name).sort(), t.routes.map((r) => r.metadata.name).sort());
+            assert.deepEqual(sp.apiKeyAuth.extractFrom, [{ headers: [API_KEY_HEADER] }]);
+            assert.equal(sp.apiKeyAuth.forwardClientIDHeader, TEAM_HEADER);
+            assert.equal(sp.apiKeyAuth.sanitize, true);
+            assert.equal(sp.apiKeyAuth.credentialRefs[0].name, `team-api-keys-${t.tier}`);
+        }
+        const prodKeys = renderKeysSecret("production", meta, { search: "k1" });
+        assert.deepEqual(Object.keys(prodKeys.stringData as object), ["search"]);
+    });
+
+    it("splits a tier's models over routes of at most 15 rules", () => {
+        const models = Array.from({ length: 20 }, (_, i) => `m${i}`);
+        const p = plan({ "ai-infra:gateway": { tls: { insecureHttp: true }, backends: [{ name: "bedrock", provider: "aws-bedrock", models }] } });
+        assert.deepEqual(p.tiers[1].routes.map((r) => (spec(r).rules as unknown[]).length), [15, 5]);
+        assert.deepEqual(spec(p.tiers[1].securityPolicy).targetRefs.map((r: Spec) => r.name), ["ai-batch-0", "ai-batch-1"]);
+    });
+
+    it("authenticates upstreams without credentials in any object: API key Secret, or SigV4 by pod identity", () => {
+        const objects = plan().backends.flatMap((b) => b.objects);
+        const bsp = (name: string) => objects.find((o) => o.kind === "BackendSecurityPolicy" && o.metadata.name === name);
+        assert.deepEqual(spec(bsp("openai")!).apiKey, { secretRef: { name: "openai-provider-key" } });
+        assert.deepEqual(spec(bsp("bedrock")!).awsCredentials, { region: "us-east-1" });
+        assert.equal(bsp("llama-spot"), undefined);
+        const backend = objects.find((o) => o.kind === "Backend" && o.metadata.name === "openai")!;
+        assert.deepEqual(spec(backend).endpoints, [{ fqdn: { hostname: "api.openai.com", port: 443 } }]);
+        assert.equal(spec(backend).tls.wellKnownCACertificates, "System");
+        assert.equal(spec(plan().envoyProxy).provider.kubernetes.envoyServiceAccount.name, ENVOY_SERVICE_ACCOUNT);
+    });
+
+    it("renders no secret value and labels every object for chargeback", () => {
+        const text = JSON.stringify(planObjects(plan()));
+        assert.ok(!/apiKey":\s*"[^{]/.test(text) && !text.includes("password"), "no credential literal");
+        for (const o of planObjects(plan())) assert.deepEqual(o.metadata.labels && o.metadata.labels["ai-infra/team"], "platform", `${o.kind} ${o.metadata.name}`);
+    });
+
+    it("puts Envoy on system nodes with HPA, PDB, zone spread, resources and an internal NLB", () => {
+        const k = spec(plan().envoyProxy).provider.kubernetes;
+        assert.deepEqual(k.envoyHpa.minReplicas, 2);
+        assert.deepEqual(k.envoyHpa.maxReplicas, 10);
+        assert.deepEqual(k.envoyPDB, { minAvailable: 1 });
+        assert.deepEqual(k.envoyDeployment.pod.nodeSelector, { "ai-infra/node-role": "system" });
+        assert.equal(k.envoyDeployment.pod.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
+        assert.ok(k.envoyDeployment.container.resources.requests.cpu);
+        assert.equal(k.envoyDeployment.replicas, undefined, "the HPA owns the replica count");
+        assert.equal(k.envoyService.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "true");
+        assert.equal(k.envoyService.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"], "arn:aws:acm:us-east-1:123456789012:certificate/0b0b0b0b-1111-2222-3333-444444444444");
+    });
+
+    it("listens with TLS as configured: ACM at the NLB, a Secret at Envoy, plain HTTP only when asked", () => {
+        const listener = (tls: object) => spec(plan({ "ai-infra:gateway": { tls } }).gateway).listeners[0];
+        assert.deepEqual(listener({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0b0b0b0b-1111-2222-3333-444444444444" }).port, 443);
+        assert.deepEqual(listener({ secretName: "ai-tls" }).tls, { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: "ai-tls" }] });
+        assert.deepEqual(listener({ insecureHttp: true }).protocol, "HTTP");
+        assert.deepEqual(listener({ insecureHttp: true }).port, 80);
+    });
+
+    it("configures global rate limiting on the cache with TLS and the token from a secretKeyRef only", () => {
+        const values = envoyGatewayValues({ url: "master.rl.cache.amazonaws.com:6379", secretName: "ai-ratelimit-valkey", clusterMode: false }) as Spec;
+        const eg = values.config.envoyGateway;
+        assert.deepEqual(eg.rateLimit, { backend: { type: "Redis", redis: { url: "master.rl.cache.amazonaws.com:6379" } } });
+        const env = eg.provider.kubernetes.rateLimitDeployment.container.env as Spec[];
+        assert.deepEqual(env.find((e) => e.name === "REDIS_TLS"), { name: "REDIS_TLS", value: "true" });
+        assert.deepEqual(env.find((e) => e.name === "REDIS_AUTH"), { name: "REDIS_AUTH", valueFrom: { secretKeyRef: { name: "ai-ratelimit-valkey", key: "password" } } });
+        assert.equal(env.find((e) => e.name === "REDIS_TYPE"), undefined);
+        assert.equal(eg.extensionManager.service.fqdn.hostname, "ai-gateway-controller.envoy-ai-gateway-system.svc.cluster.local");
+        const cluster = envoyGatewayValues({ url: "u:6379", secretName: "s", clusterMode: true }) as Spec;
+        assert.ok((cluster.config.envoyGateway.provider.kubernetes.rateLimitDeployment.container.env as Spec[]).some((e) => e.name === "REDIS_TYPE" && e.value === "cluster"));
+    });
+
+    it("builds valid core objects with kubernetes-models", () => {
+        for (const obj of [renderNamespace("ai-gateway", labels), renderKeysSecret("batch", meta, { a: "x", b: "y" }), renderProviderKeySecret("openai", meta, "sk-x")]) {
+            assert.ok(obj.apiVersion === "v1");
+        }
+        assert.throws(() => new Secret({ metadata: { name: "x" }, stringData: { k: 1 as unknown as string } }).validate());
+    });
+
+    describe("against the upstream CRD schemas", function () {
+        before(function () { if (!CRD_DIR) this.skip(); });
+
+        it("validates every custom resource, in every tier and TLS mode", () => {
+            const variants = [
+                plan(),
+                plan({ "ai-infra:gateway": { tls: { secretName: "ai-tls" }, public: true, sourceRanges: ["10.0.0.0/8"], backends: [{ name: "bedrock", provider: "aws-bedrock", models: ["a", "b"] }] } }),
+                plan({ "ai-infra:gateway": { tls: { insecureHttp: true } } }),
+            ];
+            let count = 0;
+            for (const p of variants) {
+                for (const obj of planObjects(p)) {
+                    assert.deepEqual(crdErrors(obj), [], `${obj.kind} ${obj.metadata.name}`);
+                    count++;
+                }
+            }
+            assert.ok(count > 20);
+        });
+
+        it("emits the AI Gateway's served storage version v1beta1", () => {
+            for (const obj of planObjects(plan()).filter((o) => o.apiVersion.startsWith("aigateway."))) assert.equal(obj.apiVersion, "aigateway.envoyproxy.io/v1beta1");
+        });
+
+        it("catches a malformed object (the validator is not a rubber stamp)", () => {
+            const broken = { ...plan().rateLimitPolicy!, spec: { rateLimit: { type: "Global", global: { rules: [{ limit: { requests: "many", unit: "Fortnight" } }] } } } };
+            assert.ok(crdErrors(broken).length >= 2);
+        });
+    });
+});
