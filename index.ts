@@ -18,6 +18,8 @@ export = async () => {
             tls: platform.rateLimitCache.tls,
             authSecretArn: platform.rateLimitCache.authSecretArn,
         },
+        alertTopics: { warning: platform.monitoring.warningTopicArn, critical: platform.monitoring.criticalTopicArn },
+        dashboard: platform.monitoring.dashboardName,
         ...(platform.gateway ? { gateway: { name: platform.gateway.gatewayName, namespace: platform.gateway.namespace, teamKeySecretArns: platform.gateway.teamKeySecretArns } } : {}),
         ...(platform.network ? { vpcId: platform.network.vpcId } : {}),
     };

@@ -27,6 +27,11 @@ export const EVICTION_POLICY: Readonly<Record<CachePurpose, string>> = { "rate-l
 
 export interface GatewayCacheArgs {
     environment: Environment;
+    /**
+     * Replication group id (1-40 lower-case letters, digits and single hyphens, starting with a letter).
+     * Fixed rather than generated so node ids, and the alarms on them, are known before deployment.
+     */
+    replicationGroupId: string;
     /** What the group stores; decides its eviction policy. Default `rate-limit`. */
     purpose?: CachePurpose;
     /** ElastiCache node type from the catalog. */
@@ -56,6 +61,19 @@ export interface CacheSettings {
     protect: boolean;
 }
 
+/** A valid replication group id derived from a name: lower-case, single hyphens, at most 40 characters. */
+export function replicationGroupIdFor(base: string): string {
+    const cleaned = base.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 40).replace(/-+$/, "");
+    return cleaned === "" ? "cache" : cleaned;
+}
+
+/** Node (cache cluster) ids ElastiCache gives a group's members, as CloudWatch metrics name them. */
+export function memberClusterIds(replicationGroupId: string, shards: number, replicasPerShard: number): string[] {
+    const pad = (n: number, width: number) => String(n).padStart(width, "0");
+    if (shards <= 1) return Array.from({ length: 1 + replicasPerShard }, (_, i) => `${replicationGroupId}-${pad(i + 1, 3)}`);
+    return Array.from({ length: shards }, (_, s) => Array.from({ length: 1 + replicasPerShard }, (_, n) => `${replicationGroupId}-${pad(s + 1, 4)}-${pad(n + 1, 3)}`)).flat();
+}
+
 /** Settings that follow from the args, or an error naming each bad value. */
 export function cacheSettings(name: string, args: GatewayCacheArgs): CacheSettings {
     const problems: string[] = [];
@@ -66,6 +84,9 @@ export function cacheSettings(name: string, args: GatewayCacheArgs): CacheSettin
         problems.push(`replicasPerShard: ${args.replicasPerShard} is not allowed: must be an integer from ${prod ? "1 (prod needs a replica for failover)" : "0"} to 5`);
     }
     if (!Number.isInteger(shards) || shards < 1 || shards > 500) problems.push(`shards: ${shards} is not allowed: must be an integer from 1 to 500`);
+    if (!/^[a-z](?!.*--)[a-z0-9-]{0,39}$/.test(args.replicationGroupId) || args.replicationGroupId.endsWith("-")) {
+        problems.push(`replicationGroupId: ${JSON.stringify(args.replicationGroupId)} is not allowed: 1-40 lower-case letters, digits and single hyphens, starting with a letter`);
+    }
     if (problems.length > 0) throw new pulumi.RunError(`GatewayCache ${name}: ${problems.join("; ")}`);
     const clusterMode = shards > 1;
     const failover = args.replicasPerShard > 0;
@@ -92,8 +113,10 @@ export function cacheSettings(name: string, args: GatewayCacheArgs): CacheSettin
  */
 export class GatewayCache extends pulumi.ComponentResource {
     readonly replicationGroupId: pulumi.Output<string>;
-    /** Cache cluster ids of the group's nodes (per-node CloudWatch metrics use them). */
+    /** Cache cluster ids of the group's nodes, as reported by AWS. */
     readonly memberClusters: pulumi.Output<string[]>;
+    /** The same ids, known before deployment (per-node alarms are declared from them). */
+    readonly nodeIds: string[];
     /** Primary endpoint (cluster mode off) or configuration endpoint (cluster mode on). */
     readonly endpoint: pulumi.Output<string>;
     readonly port: number = VALKEY_PORT;
@@ -146,6 +169,7 @@ export class GatewayCache extends pulumi.ComponentResource {
             ? { numNodeGroups: args.shards ?? 1, replicasPerNodeGroup: args.replicasPerShard }
             : { numCacheClusters: 1 + args.replicasPerShard };
         const group = new aws.elasticache.ReplicationGroup(name, {
+            replicationGroupId: args.replicationGroupId,
             description: `Gateway ${args.purpose ?? "rate-limit"} store (${args.environment})`,
             engine: "valkey",
             engineVersion: VALKEY_VERSION,
@@ -176,6 +200,7 @@ export class GatewayCache extends pulumi.ComponentResource {
 
         this.replicationGroupId = group.id;
         this.memberClusters = group.memberClusters;
+        this.nodeIds = memberClusterIds(args.replicationGroupId, args.shards ?? 1, args.replicasPerShard);
         this.endpoint = settings.clusterMode ? group.configurationEndpointAddress : group.primaryEndpointAddress;
 
         const connection = pulumi.all([this.endpoint, this.authToken]).apply(([host, password]) => ({

@@ -172,6 +172,8 @@ export const UNIT_PRICES = {
     alarmCompositePerMonth: 0.5,
     dashboardPerMonth: 3,
     secretPerMonth: 0.4,
+    /** $0.10 a day per action-enabled budget. */
+    budgetActionPerMonth: 0.1 * HOURS_PER_MONTH / 24,
 } as const;
 
 export function instanceFacts(name: string): InstanceFacts | undefined {

@@ -32,6 +32,15 @@ export interface TeamConfig {
     monthlyBudgetUsd: number;
     /** Absent: the team is not admitted by the gateway. */
     gateway?: TeamGateway;
+    /** Hard limit: at 100 % of the budget, deny new GPU capacity to the team's deploy role. */
+    budgetAction?: BudgetActionConfig;
+}
+
+export interface BudgetActionConfig {
+    /** Name of the IAM role the team deploys with; the deny policy is attached to it. */
+    deployRole: string;
+    /** `automatic` applies the policy at 100 %; `manual` waits for an approval in the Budgets console. */
+    approval: "automatic" | "manual";
 }
 
 export interface ScalingConfig {
@@ -80,6 +89,8 @@ export interface AlertsConfig {
     emails: string[];
     warningPercent: number;
     criticalPercent: number;
+    /** HTTPS endpoint (pager or chat webhook) that receives pages only; a secret. */
+    webhookUrl?: string;
 }
 
 export interface PricingConfig {
@@ -268,7 +279,7 @@ function parseTeams(c: Checker, value: unknown): TeamConfig[] {
     for (const [id, raw] of entries) {
         const tp = `${p}.${id}`;
         if (id === PLATFORM_TEAM) c.fail(tp, id, `"${PLATFORM_TEAM}" is reserved for the shared resources the platform owns; pick another team id`);
-        const o = c.object(tp, raw, ["costCenter", "owner", "monthlyBudgetUsd", "gateway"]);
+        const o = c.object(tp, raw, ["costCenter", "owner", "monthlyBudgetUsd", "gateway", "budgetAction"]);
         if (!o) continue;
         const costCenter = c.string(`${tp}.costCenter`, o.costCenter);
         const owner = c.string(`${tp}.owner`, o.owner, { pattern: EMAIL, describe: "an e-mail address" });
@@ -283,7 +294,16 @@ function parseTeams(c: Checker, value: unknown): TeamConfig[] {
                 if (tier && requestsPerMinute && tokensPerMinute) gateway = { tier, requestsPerMinute, tokensPerMinute };
             }
         }
-        if (costCenter && owner && monthlyBudgetUsd) teams.push({ id, costCenter, owner, monthlyBudgetUsd, gateway });
+        let budgetAction: BudgetActionConfig | undefined;
+        if (o.budgetAction !== undefined) {
+            const b = c.object(`${tp}.budgetAction`, o.budgetAction, ["deployRole", "approval"]);
+            if (b) {
+                const deployRole = c.string(`${tp}.budgetAction.deployRole`, b.deployRole, { pattern: /^[\w+=,.@-]{1,64}$/, describe: "an IAM role name (not an ARN)" });
+                const approval = c.string(`${tp}.budgetAction.approval`, b.approval ?? "manual", { oneOf: ["automatic", "manual"] }) as BudgetActionConfig["approval"] | undefined;
+                if (deployRole && approval) budgetAction = { deployRole, approval };
+            }
+        }
+        if (costCenter && owner && monthlyBudgetUsd) teams.push({ id, costCenter, owner, monthlyBudgetUsd, gateway, ...(budgetAction ? { budgetAction } : {}) });
     }
     return teams;
 }
@@ -301,13 +321,15 @@ function parseCache(c: Checker, value: unknown, env: Environment): CacheConfig {
 
 function parseAlerts(c: Checker, value: unknown): AlertsConfig {
     const p = key("alerts");
-    const o = c.object(p, value, ["emails", "warningPercent", "criticalPercent"]) ?? {};
+    const o = c.object(p, value, ["emails", "warningPercent", "criticalPercent", "webhookUrl"]) ?? {};
     const emails = o.emails === undefined ? [] :
         c.stringList(`${p}.emails`, o.emails, (ip, e) => c.string(ip, e, { pattern: EMAIL, describe: "an e-mail address" }), { allowEmpty: true }) ?? [];
     const warningPercent = c.number(`${p}.warningPercent`, o.warningPercent ?? 70, (n) => n > 0 && n < 100, "must be a number above 0 and below 100") ?? 70;
     const criticalPercent = c.number(`${p}.criticalPercent`, o.criticalPercent ?? 90, (n) => n > warningPercent && n <= 100,
         `must be a number above warningPercent (${warningPercent}) and at most 100`) ?? 90;
-    return { emails, warningPercent, criticalPercent };
+    const webhookUrl = o.webhookUrl === undefined ? undefined
+        : c.string(`${p}.webhookUrl`, o.webhookUrl, { pattern: /^https:\/\/\S+$/, describe: "an https:// URL (store it with pulumi config set --secret --path)" });
+    return { emails, warningPercent, criticalPercent, ...(webhookUrl ? { webhookUrl } : {}) };
 }
 
 function parsePricing(c: Checker, value: unknown): PricingConfig {

@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { GatewayCache } from "./cache";
+import { GatewayCache, replicationGroupIdFor } from "./cache";
 import { Cluster } from "./cluster";
 import type { StackConfig } from "./config";
+import { TeamBudgets } from "./budgets";
 import { GpuNodeGroup } from "./gpuNodeGroup";
+import { Monitoring } from "./monitoring/monitoring";
 import { Network } from "./network";
 import { AiGateway } from "./gateway/aiGateway";
 import { GATEWAY_SYSTEM_NAMESPACE } from "./gateway/constants";
@@ -19,7 +21,7 @@ export function platformChargeback(config: StackConfig): Chargeback {
     return { team: PLATFORM_TEAM, costCenter: config.costCenter, environment: config.environment, owner: config.owner };
 }
 
-/** The whole environment: network, cluster and the teams' GPU node groups. */
+/** The whole environment: network, cluster, GPU node groups, rate-limit store, gateway, monitoring and budgets. */
 export class Platform extends pulumi.ComponentResource {
     readonly cluster: Cluster;
     readonly network?: Network;
@@ -28,6 +30,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly rateLimitCache: GatewayCache;
     /** Present when a team is admitted or a backend is configured. */
     readonly gateway?: AiGateway;
+    readonly monitoring: Monitoring;
+    readonly budgets: TeamBudgets;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-infra:platform:Platform", name, {}, opts);
@@ -79,6 +83,7 @@ export class Platform extends pulumi.ComponentResource {
         }, { parent: this, provider: this.cluster.provider });
         this.rateLimitCache = new GatewayCache(`${name}-ratelimit`, {
             environment: config.environment,
+            replicationGroupId: replicationGroupIdFor(`${config.cluster.name}-ratelimit`),
             purpose: "rate-limit",
             nodeType: config.cache.nodeType,
             replicasPerShard: config.cache.replicasPerShard,
@@ -107,6 +112,28 @@ export class Platform extends pulumi.ComponentResource {
                 },
             }, { parent: this, dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [] });
         }
+        this.monitoring = new Monitoring(`${name}-monitoring`, {
+            environment: config.environment,
+            region: config.region ?? "",
+            clusterName: this.cluster.name,
+            clusterNameText: config.cluster.name,
+            cacheNodes: this.rateLimitCache.nodeIds,
+            gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
+            alerts: config.alerts,
+            teams: config.teams,
+            environmentBudgetUsd: config.monthlyBudgetUsd,
+            chargeback: platform,
+        }, { parent: this, dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [] });
+        this.budgets = new TeamBudgets(`${name}-budgets`, {
+            environment: config.environment,
+            teams: config.teams,
+            environmentBudgetUsd: config.monthlyBudgetUsd,
+            alerts: config.alerts,
+            platformOwner: config.owner,
+            warningTopicArn: this.monitoring.warningTopicArn,
+            criticalTopicArn: this.monitoring.criticalTopicArn,
+            chargeback: platform,
+        }, { parent: this });
         this.registerOutputs({ clusterName: this.cluster.name, rateLimitCacheEndpoint: this.rateLimitCache.endpoint });
     }
 }

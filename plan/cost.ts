@@ -1,7 +1,8 @@
 import {
     cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, spotDiscount, UNIT_PRICES,
 } from "../components/catalog";
-import { LABEL_PREFIX, TAG_KEYS } from "../components/tags";
+import { LABEL_PREFIX, PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
+import { isTaggableAwsType } from "../policies/taggable";
 
 /**
  * Monthly cost of a set of declared resources, from the catalog. The same function prices the offline
@@ -80,9 +81,15 @@ function num(v: unknown, fallback = 0): number {
     return typeof v === "number" && Number.isFinite(v) ? v : fallback;
 }
 
-function teamOf(props: Record<string, unknown>): string {
-    const team = record(props.tags)[TAG_KEYS.team] ?? record(record(props.metadata).labels)[`${LABEL_PREFIX}${TAG_KEYS.team}`];
-    return typeof team === "string" && team !== "" ? team : UNATTRIBUTED;
+/**
+ * Who pays for a line: its `team` tag (or Kubernetes label). Resources AWS cannot tag (a dashboard) are
+ * shared infrastructure and go to the platform; a taggable resource without a team is "unattributed",
+ * which the chargeback-tags policy already refuses.
+ */
+function teamOf(r: CostResource): string {
+    const team = record(r.props.tags)[TAG_KEYS.team] ?? record(record(r.props.metadata).labels)[`${LABEL_PREFIX}${TAG_KEYS.team}`];
+    if (typeof team === "string" && team !== "") return team;
+    return r.type.startsWith("aws:") && !isTaggableAwsType(r.type) ? PLATFORM_TEAM : UNATTRIBUTED;
 }
 
 interface Priced {
@@ -169,6 +176,8 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:secretsmanager/secret:Secret": (_r, ctx) => fixedMonthly("secret", "Secrets Manager secret", UNIT_PRICES.secretPerMonth, ctx),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (_r, ctx) => fixedMonthly("alarm", "CloudWatch alarm", UNIT_PRICES.alarmStandardPerMonth, ctx),
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": (_r, ctx) => fixedMonthly("alarm", "CloudWatch composite alarm", UNIT_PRICES.alarmCompositePerMonth, ctx),
+    // The first two action-enabled budgets of an account are free; the estimate does not know the account.
+    "aws:budgets/budgetAction:BudgetAction": (_r, ctx) => fixedMonthly("budget-action", "Budget action (first two per account free)", UNIT_PRICES.budgetActionPerMonth, ctx),
     "aws:cloudwatch/dashboard:Dashboard": (_r, ctx) => fixedMonthly("dashboard", "CloudWatch dashboard", UNIT_PRICES.dashboardPerMonth, ctx),
     "aws:elasticache/replicationGroup:ReplicationGroup": replicationGroup,
     // The Service of an EnvoyProxy of type LoadBalancer makes Kubernetes create an NLB outside Pulumi.
@@ -198,7 +207,7 @@ export function estimateCost(resources: readonly CostResource[], opts: EstimateO
         if (!priced) continue;
         const monthly = priced.monthly ?? flat(0);
         lines.push({
-            team: teamOf(r.props), urn: r.urn, kind: priced.kind, description: priced.description,
+            team: teamOf(r), urn: r.urn, kind: priced.kind, description: priced.description,
             monthly: { min: round(monthly.min), expected: round(monthly.expected), max: round(monthly.max) },
             ...(priced.unpriced ? { unpriced: priced.unpriced } : {}),
         });

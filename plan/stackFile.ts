@@ -17,13 +17,27 @@ export class UsageError extends Error {
 }
 
 /** Stand-in for a `secure:` value: the plan never has the stack's secrets provider. */
-export const SECRET_PLACEHOLDER = "plan-placeholder-for-secure-value";
+export const SECRET_PLACEHOLDER = "https://plan-placeholder.invalid/secure-value";
 
 export function readProjectName(projectDir: string): string {
     const file = path.join(projectDir, "Pulumi.yaml");
     const doc = yaml.load(fs.readFileSync(file, "utf8")) as { name?: unknown } | undefined;
     if (typeof doc?.name !== "string") throw new UsageError(`${file}: no project name`);
     return doc.name;
+}
+
+function isSecure(v: unknown): boolean {
+    return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v;
+}
+
+function replaceSecure(v: unknown, found: () => void): unknown {
+    if (isSecure(v)) {
+        found();
+        return SECRET_PLACEHOLDER;
+    }
+    if (Array.isArray(v)) return v.map((x) => replaceSecure(x, found));
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceSecure(x, found)]));
+    return v;
 }
 
 /** Read a `Pulumi.<stack>.yaml` the way the Pulumi CLI presents it to the program. */
@@ -44,12 +58,12 @@ export function readStackFile(file: string, project: string): StackFileConfig {
     for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
         // Pulumi reads a key without a namespace as the project's own.
         const fullKey = key.includes(":") ? key : `${project}:${key}`;
-        if (typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value) {
-            config[fullKey] = SECRET_PLACEHOLDER;
-            secretKeys.push(fullKey);
-        } else {
-            config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
-        }
+        // `secure:` values may sit at the top or inside structured values (`config set --secret --path`);
+        // either makes the whole key secret, as Pulumi does.
+        let secret = false;
+        const replaced = replaceSecure(value, () => { secret = true; });
+        if (secret) secretKeys.push(fullKey);
+        config[fullKey] = typeof replaced === "string" ? replaced : JSON.stringify(replaced);
     }
     return { config, secretKeys };
 }

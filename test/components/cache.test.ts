@@ -9,7 +9,7 @@ import { isTaggableAwsType } from "../../policies/taggable";
 
 const chargeback = { team: "platform", costCenter: "CC-P", environment: "dev", owner: "p@example.com" };
 const args = (over: Partial<GatewayCacheArgs> = {}): GatewayCacheArgs => ({
-    environment: "dev", nodeType: "cache.t4g.small", replicasPerShard: 0, vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"],
+    environment: "dev", replicationGroupId: "rl", nodeType: "cache.t4g.small", replicasPerShard: 0, vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"],
     clientSecurityGroupIds: ["sg-cluster"], chargeback, ...over,
 });
 

@@ -1,0 +1,176 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { INSTANCE_TYPES } from "./catalog";
+import type { AlertsConfig, Environment, TeamConfig } from "./config";
+import { Chargeback, chargebackTags, REQUIRED_TAG_KEYS, TAG_KEYS } from "./tags";
+
+export interface TeamBudgetsArgs {
+    environment: Environment;
+    teams: TeamConfig[];
+    /** Environment-wide monthly budget. */
+    environmentBudgetUsd: number;
+    alerts: AlertsConfig;
+    /** Platform owner e-mail, notified on the environment budget. */
+    platformOwner: string;
+    warningTopicArn: pulumi.Input<string>;
+    criticalTopicArn: pulumi.Input<string>;
+    /** The platform's chargeback identity. */
+    chargeback: Chargeback;
+    /**
+     * Activate the chargeback keys as cost allocation tags (account-wide, once per payer account). Default
+     * true; turn off in all stacks but one when several environments share an account.
+     */
+    activateCostAllocationTags?: boolean;
+}
+
+/** Budgets filter on a cost allocation tag as `user:<key>$<value>`. */
+export const tagFilter = (key: string, value: string) => `user:${key}$${value}`;
+
+export interface NotificationSpec {
+    notificationType: "ACTUAL" | "FORECASTED";
+    threshold: number;
+    severity: "warning" | "critical";
+}
+
+/** ACTUAL at warning %, critical % and 100 %; FORECASTED at 100 % (an early heads-up, so a warning). */
+export function budgetNotifications(alerts: Pick<AlertsConfig, "warningPercent" | "criticalPercent">): NotificationSpec[] {
+    const specs: NotificationSpec[] = [
+        { notificationType: "ACTUAL", threshold: alerts.warningPercent, severity: "warning" },
+        { notificationType: "ACTUAL", threshold: alerts.criticalPercent, severity: "critical" },
+        { notificationType: "FORECASTED", threshold: 100, severity: "warning" },
+    ];
+    if (alerts.criticalPercent !== 100) specs.splice(2, 0, { notificationType: "ACTUAL", threshold: 100, severity: "critical" });
+    return specs;
+}
+
+/** Instance families that carry GPUs, from the catalog: what a budget action stops a team from launching. */
+export function gpuFamilies(): string[] {
+    return [...new Set([...INSTANCE_TYPES.values()].filter((t) => t.gpus > 0).map((t) => t.family))].sort();
+}
+
+/** The IAM policy a budget action attaches to a team's deploy role at 100 %: no new or larger GPU capacity. */
+export function denyGpuCapacityPolicy(team: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "NoGpuInstances", Effect: "Deny", Action: "ec2:RunInstances", Resource: "arn:aws:ec2:*:*:instance/*",
+                Condition: { StringLike: { "ec2:InstanceType": gpuFamilies().map((f) => `${f}.*`) } },
+            },
+            {
+                Sid: "NoNodeGroupGrowth", Effect: "Deny",
+                Action: ["eks:CreateNodegroup", "eks:UpdateNodegroupConfig", "eks:UpdateNodegroupVersion"], Resource: "*",
+                Condition: { StringEquals: { [`aws:ResourceTag/${TAG_KEYS.team}`]: team } },
+            },
+            {
+                Sid: "NoNewTeamNodeGroups", Effect: "Deny", Action: "eks:CreateNodegroup", Resource: "*",
+                Condition: { StringEquals: { [`aws:RequestTag/${TAG_KEYS.team}`]: team } },
+            },
+        ],
+    };
+}
+
+/**
+ * Chargeback in AWS Budgets: a monthly cost budget per team (on its `team` tag) and for the environment,
+ * warning/critical/100 % notifications to the owners and the alert topics, optional hard limits, the
+ * chargeback tag keys activated, and anomaly detection per team.
+ */
+export class TeamBudgets extends pulumi.ComponentResource {
+    readonly budgetNames: Record<string, pulumi.Output<string>> = {};
+
+    constructor(name: string, args: TeamBudgetsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ai-infra:budgets:TeamBudgets", name, {}, opts);
+        const parent = { parent: this };
+        const tags = chargebackTags(args.chargeback);
+        const notifications = (emails: string[]) => budgetNotifications(args.alerts).map((n) => ({
+            comparisonOperator: "GREATER_THAN",
+            notificationType: n.notificationType,
+            threshold: n.threshold,
+            thresholdType: "PERCENTAGE",
+            subscriberEmailAddresses: emails,
+            subscriberSnsTopicArns: [n.severity === "warning" ? args.warningTopicArn : args.criticalTopicArn],
+        }));
+        const budget = (id: string, budgetName: string, limit: number, filter: string, emails: string[], budgetTags: Record<string, string>) =>
+            new aws.budgets.Budget(id, {
+                name: budgetName,
+                budgetType: "COST",
+                timeUnit: "MONTHLY",
+                limitAmount: limit.toFixed(2),
+                limitUnit: "USD",
+                costFilters: [{ name: "TagKeyValue", values: [filter] }],
+                notifications: notifications(emails),
+                tags: budgetTags,
+            }, parent);
+
+        const envBudget = budget(`${name}-environment`, `ai-${args.environment}`, args.environmentBudgetUsd,
+            tagFilter(TAG_KEYS.environment, args.environment), [args.platformOwner], tags);
+        this.budgetNames[args.environment] = envBudget.name;
+
+        for (const team of args.teams) {
+            const teamTags = chargebackTags({ team: team.id, costCenter: team.costCenter, owner: team.owner, environment: args.environment });
+            const b = budget(`${name}-${team.id}`, `ai-${args.environment}-${team.id}`, team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags);
+            this.budgetNames[team.id] = b.name;
+            if (team.budgetAction) this.hardLimit(name, args, team, b, teamTags);
+        }
+
+        if (args.activateCostAllocationTags ?? true) {
+            for (const key of REQUIRED_TAG_KEYS.filter((k) => k !== TAG_KEYS.managedBy)) {
+                new aws.costexplorer.CostAllocationTag(`${name}-tag-${key}`, { tagKey: key, status: "Active" }, parent);
+            }
+        }
+
+        if (args.teams.length > 0) {
+            const monitor = new aws.costexplorer.AnomalyMonitor(`${name}-anomalies`, {
+                name: `ai-${args.environment}-teams`,
+                monitorType: "CUSTOM",
+                monitorSpecification: JSON.stringify({ Tags: { Key: TAG_KEYS.team, Values: args.teams.map((t) => t.id), MatchOptions: ["EQUALS"] } }),
+                tags,
+            }, parent);
+            new aws.costexplorer.AnomalySubscription(`${name}-anomalies`, {
+                name: `ai-${args.environment}-teams`,
+                frequency: "IMMEDIATE",
+                monitorArnLists: [monitor.arn],
+                subscribers: [{ type: "SNS", address: args.warningTopicArn }],
+                // Ignore noise: only anomalies worth at least $100 of unexpected spend.
+                thresholdExpression: { dimension: { key: "ANOMALY_TOTAL_IMPACT_ABSOLUTE", matchOptions: ["GREATER_THAN_OR_EQUAL"], values: ["100"] } },
+                tags,
+            }, parent);
+        }
+        this.registerOutputs({ budgetNames: this.budgetNames });
+    }
+
+    private hardLimit(name: string, args: TeamBudgetsArgs, team: TeamConfig, budget: aws.budgets.Budget, tags: Record<string, string>): void {
+        const action = team.budgetAction!;
+        const policy = new aws.iam.Policy(`${name}-${team.id}-deny-gpu`, {
+            description: `Applied by AWS Budgets when ${team.id} reaches 100 % of its budget`,
+            policy: JSON.stringify(denyGpuCapacityPolicy(team.id)),
+            tags,
+        }, { parent: this });
+        const executionRole = new aws.iam.Role(`${name}-${team.id}-budget-action`, {
+            description: `Lets AWS Budgets attach the GPU deny policy to ${action.deployRole}`,
+            assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "budgets.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+            tags,
+        }, { parent: this });
+        new aws.iam.RolePolicy(`${name}-${team.id}-budget-action`, {
+            role: executionRole.name,
+            policy: pulumi.all([policy.arn]).apply(([policyArn]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow", Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], Resource: `arn:aws:iam::*:role/${action.deployRole}`,
+                    Condition: { ArnEquals: { "iam:PolicyARN": policyArn } },
+                }],
+            })),
+        }, { parent: this });
+        new aws.budgets.BudgetAction(`${name}-${team.id}`, {
+            budgetName: budget.name,
+            actionType: "APPLY_IAM_POLICY",
+            approvalModel: action.approval === "automatic" ? "AUTOMATIC" : "MANUAL",
+            notificationType: "ACTUAL",
+            actionThreshold: { actionThresholdType: "PERCENTAGE", actionThresholdValue: 100 },
+            definition: { iamActionDefinition: { policyArn: policy.arn, roles: [action.deployRole] } },
+            executionRoleArn: executionRole.arn,
+            subscribers: [{ address: team.owner, subscriptionType: "EMAIL" }],
+            tags,
+        }, { parent: this });
+    }
+}

@@ -1,0 +1,75 @@
+/**
+ * The CloudWatch dashboard body: three rows, infrastructure, application and business, built from plain
+ * inputs so its JSON is tested, not eyeballed.
+ */
+
+export interface DashboardInput {
+    region: string;
+    environment: string;
+    clusterName: string;
+    /** ElastiCache node ids of the rate-limit store. */
+    cacheNodes: readonly string[];
+    gatewayNamespace: string;
+    teams: readonly { id: string; monthlyBudgetUsd: number }[];
+    environmentBudgetUsd: number;
+    warningPercent: number;
+    criticalPercent: number;
+}
+
+type Widget = Record<string, unknown>;
+const WIDTH = 24;
+
+function text(y: number, markdown: string, height = 1): Widget {
+    return { type: "text", x: 0, y, width: WIDTH, height, properties: { markdown } };
+}
+
+function metrics(x: number, y: number, width: number, title: string, region: string, series: unknown[][], opts: Record<string, unknown> = {}): Widget {
+    return { type: "metric", x, y, width, height: 6, properties: { title, region, view: "timeSeries", stat: "Average", period: 300, metrics: series, ...opts } };
+}
+
+function thresholds(input: DashboardInput): Record<string, unknown> {
+    return {
+        annotations: { horizontal: [{ label: "warning", value: input.warningPercent, color: "#ff7f0e" }, { label: "critical", value: input.criticalPercent, color: "#d62728" }] },
+        yAxis: { left: { min: 0, max: 100 } },
+    };
+}
+
+export function dashboardBody(input: DashboardInput): { widgets: Widget[] } {
+    const { region, clusterName: cluster } = input;
+    const perNode = (metric: string) => [[{
+        expression: `SEARCH('{ContainerInsights,ClusterName,InstanceId,NodeName} MetricName="${metric}" ClusterName="${cluster}"', 'Average', 300)`,
+        id: metric.replace(/[^a-z0-9]/gi, "").toLowerCase(), label: "",
+    }]];
+    const cache = (metric: string) => input.cacheNodes.map((node) => ["AWS/ElastiCache", metric, "CacheClusterId", node]);
+    const widgets: Widget[] = [
+        text(0, `## Infrastructure · ${input.environment} · ${cluster}\nGPU, CPU and memory of the nodes (Container Insights), and the gateway's rate-limit store.`),
+        metrics(0, 1, 8, "GPU utilisation (cluster)", region, [
+            ["ContainerInsights", "node_gpu_utilization", "ClusterName", cluster],
+            ["ContainerInsights", "node_gpu_memory_utilization", "ClusterName", cluster],
+        ], thresholds(input)),
+        metrics(8, 1, 8, "GPU utilisation per node", region, perNode("node_gpu_utilization"), thresholds(input)),
+        metrics(16, 1, 8, "Node CPU and memory", region, [
+            ["ContainerInsights", "node_cpu_utilization", "ClusterName", cluster],
+            ["ContainerInsights", "node_memory_utilization", "ClusterName", cluster],
+        ], thresholds(input)),
+        metrics(0, 7, 12, "Rate-limit store: engine CPU and memory", region, [...cache("EngineCPUUtilization"), ...cache("DatabaseMemoryUsagePercentage")], thresholds(input)),
+        metrics(12, 7, 12, "Rate-limit store: evictions (must stay 0) and connections", region, [...cache("Evictions"), ...cache("CurrConnections")], { stat: "Sum" }),
+        text(13, "## Application\nThe gateway's Envoy pods and scheduling. Request, error, latency and token-per-team series are Prometheus metrics on the Envoy pods (`/stats/prometheus`, port 19001) and the AI Gateway (GenAI token usage); CloudWatch receives them only once a Prometheus pipeline is added."),
+        metrics(0, 14, 8, "Gateway pod CPU", region, [["ContainerInsights", "pod_cpu_utilization", "ClusterName", cluster, "Namespace", input.gatewayNamespace]], thresholds(input)),
+        metrics(8, 14, 8, "Gateway running pods", region, [["ContainerInsights", "namespace_number_of_running_pods", "ClusterName", cluster, "Namespace", input.gatewayNamespace]]),
+        metrics(16, 14, 8, "Pending pods (capacity)", region, [["ContainerInsights", "pod_status_pending", "ClusterName", cluster]], { stat: "Maximum" }),
+        text(20, "## Business\nMonth-to-date spend against the budget. Billing metrics live in us-east-1 and are account-wide; per-team actual spend is in the team budgets below (Budgets filter on the `team` cost allocation tag)."),
+        metrics(0, 21, 12, "Estimated charges, month to date (USD)", "us-east-1", [["AWS/Billing", "EstimatedCharges", "Currency", "USD"]], {
+            stat: "Maximum", period: 21600,
+            annotations: { horizontal: [{ label: `${input.environment} budget`, value: input.environmentBudgetUsd }] },
+        }),
+        {
+            type: "text", x: 12, y: 21, width: 12, height: 6,
+            properties: {
+                markdown: ["| team | monthly budget (USD) | budget |", "| --- | ---: | --- |",
+                    ...input.teams.map((t) => `| ${t.id} | ${t.monthlyBudgetUsd.toLocaleString("en-US")} | [${input.environment}-${t.id}](https://console.aws.amazon.com/costmanagement/home#/budgets) |`)].join("\n"),
+            },
+        },
+    ];
+    return { widgets };
+}

@@ -1,0 +1,3 @@
+export * from "./alarms";
+export * from "./dashboard";
+export * from "./monitoring";
