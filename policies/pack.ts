@@ -1,5 +1,10 @@
 import { Policies, PolicyPackArgs } from "@pulumi/policy";
+import { costWithinBudget, teamBudget } from "./budgetPolicies";
+import { cacheEncryption, cacheRightSize, imdsv2Required } from "./cacheAndInstances";
 import { chargebackTags } from "./chargebackTags";
+import { gatewayQuota } from "./gatewayQuota";
+import { gpuQuota } from "./gpuQuota";
+import { gpuInstanceAllowlist, scaleToZeroOutsideProd, spotDiversification, spotOutsideProd } from "./nodeGroups";
 
 /**
  * The pack's contents, importable without side effects (tests and the offline plan judge with these);
@@ -7,7 +12,20 @@ import { chargebackTags } from "./chargebackTags";
  */
 export const PACK_NAME = "ai-infra-guard";
 
-export const policies: Policies = [chargebackTags];
+export const policies: Policies = [
+    chargebackTags,
+    gpuQuota,
+    gpuInstanceAllowlist,
+    spotOutsideProd,
+    scaleToZeroOutsideProd,
+    spotDiversification,
+    cacheRightSize,
+    cacheEncryption,
+    imdsv2Required,
+    teamBudget,
+    costWithinBudget,
+    gatewayQuota,
+];
 
 export const packArgs: PolicyPackArgs = {
     description: "ai-infra guardrails: quotas, chargeback tagging, right-sizing and security before money is spent.",

@@ -9,7 +9,7 @@ import { providerKeySecretName } from "./backends";
 import { CHARTS, ENVOY_SERVICE_ACCOUNT, GATEWAY_NAME, GATEWAY_SYSTEM_NAMESPACE, ROUTES_NAMESPACE } from "./constants";
 import { aiGatewayValues, envoyGatewayValues } from "./install";
 import { planGateway } from "./plan";
-import { keysSecretName } from "./quotas";
+import { ADMITTED_TEAMS_ANNOTATION, keysSecretName } from "./quotas";
 import { renderKeysSecret, renderNamespace, renderProviderKeySecret } from "./secrets";
 import { K8sObject, ObjectMeta } from "./types";
 
@@ -128,7 +128,8 @@ export class AiGateway extends pulumi.ComponentResource {
         }
         for (const tier of plan.tiers) {
             const keysSecret = new k8s.core.v1.Secret(`${name}-keys-${tier.tier}`, {
-                metadata: { name: keysSecretName(tier.tier), namespace: ROUTES_NAMESPACE, labels },
+                // The team ids (not the keys) are public: the gateway-quota policy checks each has limits.
+                metadata: { name: keysSecretName(tier.tier), namespace: ROUTES_NAMESPACE, labels, annotations: { [ADMITTED_TEAMS_ANNOTATION]: tier.teams.join(",") } },
                 type: "Opaque",
                 stringData: pulumi.secret(pulumi.all(Object.fromEntries(tier.teams.map((t) => [t, keys[t]])))
                     .apply((plain) => renderKeysSecret(tier.tier, meta, plain).stringData as Record<string, string>)),

@@ -4,6 +4,8 @@ import { AI_METADATA_NAMESPACE, API_GROUPS, API_KEY_HEADER, QUOTA_TOKEN_KEY, TEA
 import { K8sObject, ObjectMeta } from "./types";
 
 export const keysSecretName = (tier: Tier) => `team-api-keys-${tier}`;
+/** Annotation on a tier's key Secret listing its team ids (never the keys). */
+export const ADMITTED_TEAMS_ANNOTATION = "ai-infra/admitted-teams";
 
 /**
  * Who may use a tier's routes: the production route admits production teams only; the batch route

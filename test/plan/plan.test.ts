@@ -90,6 +90,14 @@ describe("offline plan", () => {
         assert.match(advisory.out, /\[advisory\] chargeback-tags/);
     });
 
+    it("reports each kind of violation the bundled config can meet", async () => {
+        const { code, out } = await cli(["violations", "--config-file", fixture("Pulumi.violations.yaml")]);
+        assert.equal(code, 1);
+        for (const policy of ["chargeback-tags", "gpu-quota", "gpu-instance-allowlist", "spot-outside-prod", "scale-to-zero-outside-prod", "spot-diversification", "cache-right-size", "cost-within-budget"]) {
+            assert.match(out, new RegExp(`\\[mandatory\\] ${policy}: `), policy);
+        }
+    });
+
     it("exits 2 on bad stack config, listing every problem with its key", async () => {
         const { code, err } = await cli(["broken", "--config-file", fixture("Pulumi.broken.yaml")]);
         assert.equal(code, 2);

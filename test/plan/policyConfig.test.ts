@@ -9,23 +9,26 @@ const vpc = (tags: Record<string, string>): RecordedResource => ({
     protect: false, ignoreChanges: [], dependencies: [],
 });
 
+/** The properties the pack requires, so each test states only what it is about. */
+const required = { "spot-outside-prod": { environment: "dev" }, "scale-to-zero-outside-prod": { environment: "dev" } };
+
 describe("policy config and judging", () => {
     it("applies levels: own entry over `all` over the policy's default", () => {
-        assert.equal(resolvePolicyConfig({ "chargeback-tags": { environment: "dev" } }, policies).get("chargeback-tags")?.enforcementLevel, "mandatory");
-        assert.equal(resolvePolicyConfig({ all: "advisory", "chargeback-tags": { environment: "dev" } }, policies).get("chargeback-tags")?.enforcementLevel, "advisory");
-        assert.equal(resolvePolicyConfig({ all: "advisory", "chargeback-tags": { enforcementLevel: "remediate", environment: "dev" } }, policies).get("chargeback-tags")?.enforcementLevel, "remediate");
+        assert.equal(resolvePolicyConfig({ ...required, "chargeback-tags": { environment: "dev" } }, policies).get("chargeback-tags")?.enforcementLevel, "mandatory");
+        assert.equal(resolvePolicyConfig({ ...required, all: "advisory", "chargeback-tags": { environment: "dev" } }, policies).get("chargeback-tags")?.enforcementLevel, "advisory");
+        assert.equal(resolvePolicyConfig({ ...required, all: "advisory", "chargeback-tags": { enforcementLevel: "remediate", environment: "dev" } }, policies).get("chargeback-tags")?.enforcementLevel, "remediate");
     });
 
     it("fills schema defaults and rejects missing required properties", () => {
-        const cfg = resolvePolicyConfig({ "chargeback-tags": { environment: "dev" } }, policies).get("chargeback-tags");
+        const cfg = resolvePolicyConfig({ ...required, "chargeback-tags": { environment: "dev" } }, policies).get("chargeback-tags");
         assert.deepEqual(cfg?.properties.requiredTags, ["team", "cost-center", "environment", "owner", "managed-by"]);
-        assert.throws(() => resolvePolicyConfig({ "chargeback-tags": {} }, policies), (e: unknown) => e instanceof PolicyConfigError && /must have required property 'environment'/.test(e.message));
-        assert.throws(() => resolvePolicyConfig({ "chargeback-tags": { environment: "qa" } }, policies), /environment must be equal to one of the allowed values/);
+        assert.throws(() => resolvePolicyConfig({ ...required, "chargeback-tags": {} }, policies), (e: unknown) => e instanceof PolicyConfigError && /must have required property 'environment'/.test(e.message));
+        assert.throws(() => resolvePolicyConfig({ ...required, "chargeback-tags": { environment: "qa" } }, policies), /environment must be equal to one of the allowed values/);
         assert.throws(() => resolvePolicyConfig([], policies), /must be a JSON object/);
     });
 
     it("remediates, then validates what is left as mandatory", async () => {
-        const config = resolvePolicyConfig({ "chargeback-tags": { enforcementLevel: "remediate", environment: "dev" } }, policies);
+        const config = resolvePolicyConfig({ ...required, "chargeback-tags": { enforcementLevel: "remediate", environment: "dev" } }, policies);
         const result = await judge([vpc({ team: "a", "cost-center": "c", owner: "o" })], policies, config);
         assert.deepEqual(result.remediations, [{ policy: "chargeback-tags", urn: "urn:pulumi:dev::ai-infra::aws:ec2/vpc:Vpc::v", changed: ["tags"] }]);
         assert.deepEqual(result.violations, []);
@@ -37,7 +40,7 @@ describe("policy config and judging", () => {
     });
 
     it("skips disabled policies and reports a throwing policy as a mandatory violation", async () => {
-        const disabled = resolvePolicyConfig({ "chargeback-tags": "disabled" }, policies);
+        const disabled = resolvePolicyConfig({ ...required, "chargeback-tags": "disabled" }, policies);
         assert.deepEqual((await judge([vpc({})], policies, disabled)).violations, []);
         const exploding = [{ name: "boom", description: "d", enforcementLevel: "advisory" as const, validateResource: () => { throw new Error("kaput"); } }];
         const result = await judge([vpc({})], exploding, resolvePolicyConfig({}, exploding));

@@ -1,28 +1,14 @@
 import { strict as assert } from "assert";
-import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationArgs } from "@pulumi/policy";
+import { resourceArgs as baseArgs, violations } from "./helpers";
 import { chargebackTags } from "../../policies/chargebackTags";
 import { AWS_TAGGABLE_TYPES, installedAwsPackage, scanTaggableTypes } from "../../policies/taggable";
 import taggable from "../../policies/data/aws-taggable-types.json";
 
 const GOOD = { team: "ml-research", "cost-center": "CC-1", environment: "dev", owner: "ml@example.com", "managed-by": "pulumi" };
 
-export function resourceArgs(type: string, props: Record<string, unknown>, config: object = { environment: "dev" }, provider?: ResourceValidationArgs["provider"]): ResourceValidationArgs {
-    const args: ResourceValidationArgs = {
-        type, props, urn: `urn:pulumi:dev::ai-infra::${type}::r`, name: "r",
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-        provider, stackTags: new Map(),
-        isType: () => false, asType: () => undefined,
-        getConfig: <T extends object>() => config as T,
-        notApplicable: () => { throw new Error("n/a"); },
-    };
-    return args;
-}
-
-export async function violations(policy: ResourceValidationPolicy, args: ResourceValidationArgs): Promise<string[]> {
-    const found: string[] = [];
-    const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
-    for (const v of validations) await v(args, (m) => found.push(m));
-    return found;
+function resourceArgs(type: string, props: Record<string, unknown>, config: object = { environment: "dev" }, provider?: ResourceValidationArgs["provider"]): ResourceValidationArgs {
+    return { ...baseArgs(type, props, config), provider };
 }
 
 describe("chargeback-tags", () => {

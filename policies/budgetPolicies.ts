@@ -1,0 +1,99 @@
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
+import { estimateCost } from "../plan/cost";
+import { at, isRecord } from "./common";
+import { gpuUsage } from "./gpuQuota";
+
+export const BUDGET_TYPE = "aws:budgets/budget:Budget";
+const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** Does a budget resource filter on `team=<team>` (classic cost filters or the newer filter expression)? */
+export function budgetTeam(props: Record<string, unknown>): string | undefined {
+    const filters = Array.isArray(props.costFilters) ? props.costFilters : [];
+    for (const f of filters) {
+        if (!isRecord(f) || f.name !== "TagKeyValue" || !Array.isArray(f.values)) continue;
+        for (const v of f.values) {
+            const m = typeof v === "string" ? /^user:team\$(.+)$/.exec(v) : null;
+            if (m) return m[1];
+        }
+    }
+    const tags = at(props, "filterExpression", "tags");
+    if (isRecord(tags) && tags.key === TAG_KEYS.team && Array.isArray(tags.values) && typeof tags.values[0] === "string") return tags.values[0];
+    return undefined;
+}
+
+function teamBudgets(resources: readonly PolicyResource[]): Map<string, PolicyResource> {
+    const map = new Map<string, PolicyResource>();
+    for (const r of resources) {
+        if (r.type !== BUDGET_TYPE || !isRecord(r.props)) continue;
+        const team = budgetTeam(r.props);
+        if (team) map.set(team, r);
+    }
+    return map;
+}
+
+function thresholds(props: Record<string, unknown>): number[] {
+    const notes = Array.isArray(props.notifications) ? props.notifications : [];
+    return notes.filter((n) => isRecord(n) && n.notificationType === "ACTUAL" && (n.thresholdType ?? "PERCENTAGE") === "PERCENTAGE" && typeof n.threshold === "number")
+        .map((n) => (n as { threshold: number }).threshold);
+}
+
+export const teamBudget: StackValidationPolicy = {
+    name: "team-budget",
+    description: "Every team owning GPU capacity has an AWS budget on its team tag with warning and critical notifications.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { maxWarningPercent: { type: "number", minimum: 1, maximum: 100, default: 80, description: "The warning notification must fire at or below this." } } },
+    validateStack: (args, report) => {
+        const configured = args.getConfig<{ maxWarningPercent?: unknown }>().maxWarningPercent;
+        const maxWarning = typeof configured === "number" ? configured : 80;
+        const budgets = teamBudgets(args.resources);
+        for (const t of gpuUsage(args.resources)) {
+            if (t.team === PLATFORM_TEAM) continue;
+            const budget = budgets.get(t.team);
+            if (!budget) {
+                report(`team ${t.team} owns GPU capacity (${t.groups.map((g) => g.name).join(", ")}) but has no budget filtered on user:team$${t.team}`, t.groups[0].urn);
+                continue;
+            }
+            const levels = [...new Set(thresholds(budget.props))].sort((a, b) => a - b);
+            const warning = levels.find((l) => l <= maxWarning);
+            const critical = warning === undefined ? undefined : levels.find((l) => l > warning);
+            if (warning === undefined || critical === undefined) {
+                report(`team ${t.team}: budget ${budget.name} notifies on ACTUAL at ${levels.join(", ") || "no"} %; needs a warning at or below ${maxWarning} % and a critical above it`, budget.urn);
+            }
+        }
+    },
+};
+
+interface CostConfig {
+    region?: string;
+    spotDiscount?: Record<string, number>;
+}
+
+export const costWithinBudget: StackValidationPolicy = {
+    name: "cost-within-budget",
+    description: "Each team's estimated monthly cost at max scale (the offline plan's estimator) fits its budget.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            region: { type: "string", default: "us-east-1", description: "Region whose catalog prices apply." },
+            spotDiscount: { type: "object", additionalProperties: { type: "number", minimum: 0, maximum: 0.99 }, default: {}, description: "Spot discount overrides per instance family." },
+        },
+    },
+    validateStack: (args, report) => {
+        const cfg = args.getConfig<CostConfig>();
+        const budgets = teamBudgets(args.resources);
+        const estimate = estimateCost(args.resources.map((r) => ({ urn: r.urn, type: r.type, props: isRecord(r.props) ? r.props : {}, dependencies: r.dependencies.map((d) => d.urn) })), {
+            region: typeof cfg.region === "string" ? cfg.region : "us-east-1",
+            spotDiscount: isRecord(cfg.spotDiscount) ? cfg.spotDiscount as Record<string, number> : {},
+        });
+        for (const [team, budget] of budgets) {
+            const limit = Number(budget.props.limitAmount);
+            const cost = estimate.byTeam[team];
+            if (!cost || !Number.isFinite(limit)) continue;
+            const unpriced = estimate.lines.filter((l) => l.team === team && l.unpriced).length;
+            if (cost.max > limit) {
+                report(`team ${team}: estimated ${usd(cost.max)}/month at max scale exceeds its budget of ${usd(limit)} (${budget.name})${unpriced ? `; ${unpriced} line(s) could not be priced` : ""}`, budget.urn);
+            }
+        }
+    },
+};
