@@ -51,7 +51,7 @@ export const gatewayQuota: StackValidationPolicy = {
         const limits = teamLimits(rules);
         for (const [team, urn] of admitted) {
             const l = limits.get(team);
-            const missing = [!l?.requests ? "a request limit" : "", !l?.tokens ? "a token limit" : ""].filter(Boolean);
+            const missing = [!l?.requests ? "request limit" : "", !l?.tokens ? "token limit" : ""].filter(Boolean);
             if (missing.length > 0) report(`team ${team} is admitted by the gateway but has no ${missing.join(" and no ")} (global rate limit rule on header ${TEAM_HEADER})`, urn);
         }
         const protectedRoutes = new Set<string>();

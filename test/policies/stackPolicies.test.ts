@@ -75,7 +75,7 @@ describe("stack policies", () => {
         });
         it("fails a team missing a limit and a route without authentication", async () => {
             assert.deepEqual(await stackViolations(gatewayQuota, [keys("a,b"), limits([rule("a", false), rule("a", true), rule("b", false)]), route("ai-batch"), route("ai-production"), auth(["ai-batch"])]), [
-                "team b is admitted by the gateway but has no a token limit (global rate limit rule on header x-ai-infra-team)",
+                "team b is admitted by the gateway but has no token limit (global rate limit rule on header x-ai-infra-team)",
                 "route ai-production has no SecurityPolicy with API-key auth: unknown clients would reach the models",
             ]);
         });
