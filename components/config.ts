@@ -56,6 +56,26 @@ export interface NodeGroupConfig extends ScalingConfig {
     instanceTypes: string[];
     /** Root volume size; model images and weights are pulled onto it. Default 200. */
     diskSizeGiB: number;
+    /** Scheduled size changes (nightly batch, zero at night); never above the group's maxSize. */
+    schedules: ScheduleConfig[];
+    predictiveScaling?: PredictiveScalingConfig;
+}
+
+export interface ScheduleConfig extends ScalingConfig {
+    name: string;
+    /** Cron, 5 fields (minute hour day-of-month month day-of-week), in `timezone`. */
+    cron: string;
+    /** IANA time zone. Default UTC. */
+    timezone: string;
+}
+
+export interface PredictiveScalingConfig {
+    /** `cpu`: the ASG's CPU (predefined); `gpu`: NVIDIA DCGM GPU utilisation (customized metrics). */
+    metric: "cpu" | "gpu";
+    /** Target average utilisation, 1-100. */
+    targetUtilization: number;
+    /** `forecastOnly` (default) only forecasts; `forecastAndScale` also acts on it. */
+    mode: "forecastOnly" | "forecastAndScale";
 }
 
 export interface SystemNodesConfig extends ScalingConfig {

@@ -1,8 +1,64 @@
 import { INSTANCE_TYPES, InstanceFacts } from "./catalog";
-import type { Capacity, NodeGroupConfig } from "./config";
-import { Checker } from "./validate";
+import type { Capacity, NodeGroupConfig, PredictiveScalingConfig, ScheduleConfig } from "./config";
+import { Checker, DNS_LABEL } from "./validate";
 
-const NODE_GROUP_KEYS = ["team", "capacity", "instanceTypes", "minSize", "maxSize", "desiredSize", "diskSizeGiB"];
+const NODE_GROUP_KEYS = ["team", "capacity", "instanceTypes", "minSize", "maxSize", "desiredSize", "diskSizeGiB", "schedules", "predictiveScaling"];
+// Auto Scaling takes Unix cron: digits, `*`, `,`, `-`, `/`, and month or weekday names.
+const CRON_FIELD = [/^[\d*,/-]+$/, /^[\d*,/-]+$/, /^[\d*,/-]+$/, /^([\d*,/-]|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)+$/i, /^([\d*,/-]|SUN|MON|TUE|WED|THU|FRI|SAT)+$/i];
+
+/** A five-field cron expression as Auto Scaling scheduled actions take it. */
+export function isCron(expr: string): boolean {
+    const fields = expr.trim().split(/\s+/);
+    return fields.length === 5 && fields.every((f, i) => CRON_FIELD[i].test(f));
+}
+
+export function isTimeZone(tz: string): boolean {
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: tz });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+function parseSchedules(c: Checker, p: string, value: unknown, groupMax: number | undefined): ScheduleConfig[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+        c.fail(p, value, "must be a list of {name, cron, timezone?, minSize, maxSize, desiredSize}");
+        return [];
+    }
+    const names = new Set<string>();
+    const out: ScheduleConfig[] = [];
+    value.forEach((raw: unknown, i: number) => {
+        const sp = `${p}[${i}]`;
+        const o = c.object(sp, raw, ["name", "cron", "timezone", "minSize", "maxSize", "desiredSize"]);
+        if (!o) return;
+        const name = c.string(`${sp}.name`, o.name, { pattern: DNS_LABEL, describe: "a lower-case DNS label" });
+        if (name && names.has(name)) c.fail(`${sp}.name`, name, "duplicates an earlier schedule of this group");
+        if (name) names.add(name);
+        const cron = c.string(`${sp}.cron`, o.cron, { describe: "a 5-field cron expression like \"0 22 * * 1-5\" (minute hour day month weekday)" });
+        if (cron !== undefined && !isCron(cron)) c.fail(`${sp}.cron`, cron, "must be a 5-field cron expression like \"0 22 * * 1-5\" (minute hour day month weekday)");
+        const timezone = o.timezone === undefined ? "UTC" : c.string(`${sp}.timezone`, o.timezone, { describe: "an IANA time zone like Europe/Berlin" });
+        if (timezone !== undefined && !isTimeZone(timezone)) c.fail(`${sp}.timezone`, timezone, "must be an IANA time zone like Europe/Berlin or UTC");
+        const cap = groupMax ?? MAX_NODES_PER_GROUP;
+        const minSize = c.integer(`${sp}.minSize`, o.minSize, 0, cap);
+        // A schedule above the group's maxSize would bypass the GPU quota the policy pack checks.
+        const maxSize = c.integer(`${sp}.maxSize`, o.maxSize, minSize ?? 0, cap, `must be an integer from minSize (${minSize ?? 0}) to the group's maxSize (${cap})`);
+        const desiredSize = c.integer(`${sp}.desiredSize`, o.desiredSize ?? minSize, minSize ?? 0, maxSize ?? cap, `must be an integer from minSize (${minSize ?? 0}) to maxSize (${maxSize ?? cap})`);
+        if (name && cron && timezone && minSize !== undefined && maxSize !== undefined && desiredSize !== undefined) out.push({ name, cron, timezone, minSize, maxSize, desiredSize });
+    });
+    return out;
+}
+
+function parsePredictive(c: Checker, p: string, value: unknown): PredictiveScalingConfig | undefined {
+    if (value === undefined) return undefined;
+    const o = c.object(p, value, ["metric", "targetUtilization", "mode"]);
+    if (!o) return undefined;
+    const metric = c.string(`${p}.metric`, o.metric ?? "gpu", { oneOf: ["cpu", "gpu"] }) as PredictiveScalingConfig["metric"] | undefined;
+    const targetUtilization = c.number(`${p}.targetUtilization`, o.targetUtilization ?? 60, (n) => n >= 1 && n <= 100, "must be a number from 1 to 100 (percent)");
+    const mode = c.string(`${p}.mode`, o.mode ?? "forecastOnly", { oneOf: ["forecastOnly", "forecastAndScale"] }) as PredictiveScalingConfig["mode"] | undefined;
+    return metric && targetUtilization !== undefined && mode ? { metric, targetUtilization, mode } : undefined;
+}
 const CAPACITY_VALUES: readonly Capacity[] = ["on-demand", "spot"];
 /** EKS allows at most 20 instance types per managed node group. */
 export const MAX_INSTANCE_TYPES = 20;
@@ -53,8 +109,10 @@ export function parseNodeGroups(c: Checker, p: string, value: unknown, teams: Se
         const desiredSize = c.integer(`${gp}.desiredSize`, o.desiredSize ?? minSize, minSize ?? 0, maxSize ?? MAX_NODES_PER_GROUP,
             `must be an integer from minSize (${minSize ?? 0}) to maxSize (${maxSize ?? "?"})`);
         const diskSizeGiB = c.integer(`${gp}.diskSizeGiB`, o.diskSizeGiB ?? 200, 50, 16384, "must be an integer from 50 to 16384 GiB (model images need room)");
+        const schedules = parseSchedules(c, `${gp}.schedules`, o.schedules, maxSize);
+        const predictiveScaling = parsePredictive(c, `${gp}.predictiveScaling`, o.predictiveScaling);
         if (team && capacity && instanceTypes && minSize !== undefined && maxSize !== undefined && desiredSize !== undefined && diskSizeGiB !== undefined) {
-            groups.push({ name, team, capacity, instanceTypes, minSize, maxSize, desiredSize, diskSizeGiB });
+            groups.push({ name, team, capacity, instanceTypes, minSize, maxSize, desiredSize, diskSizeGiB, schedules, ...(predictiveScaling ? { predictiveScaling } : {}) });
         }
     }
     return groups;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { INSTANCE_TYPES, InstanceFacts } from "./catalog";
-import type { Capacity } from "./config";
+import type { Capacity, PredictiveScalingConfig, ScheduleConfig } from "./config";
 import { instanceTypeMismatch, MAX_INSTANCE_TYPES, MAX_NODES_PER_GROUP } from "./configNodeGroups";
 import { nodeLaunchTemplateArgs } from "./launchTemplate";
 import { Chargeback, chargebackLabels, chargebackTags, LABEL_PREFIX, Tags, toLabelValue } from "./tags";
@@ -36,6 +36,41 @@ export interface GpuNodeGroupArgs {
     volumeKmsKeyArn?: pulumi.Input<string>;
     /** Kubernetes version of the nodes. Default: the cluster's. */
     kubernetesVersion?: pulumi.Input<string>;
+    /** Scheduled size changes on the group's Auto Scaling group. Default none. */
+    schedules?: ScheduleConfig[];
+    /** Predictive scaling on the group's Auto Scaling group. Default none. */
+    predictiveScaling?: PredictiveScalingConfig;
+}
+
+/**
+ * GPU utilisation for predictive scaling: NVIDIA DCGM's metric as the CloudWatch agent publishes it with
+ * the Auto Scaling group as a dimension (agent config `append_dimensions: AutoScalingGroupName`); the
+ * default Container Insights series have no group dimension, which is why forecast-only is the default.
+ */
+export const GPU_SCALING_METRIC = { namespace: "CWAgent", metricName: "DCGM_FI_DEV_GPU_UTIL" } as const;
+
+/** The predictive scaling configuration of an Auto Scaling group, as plain data. */
+export function predictiveScalingConfiguration(p: PredictiveScalingConfig, asgName: string): aws.types.input.autoscaling.PolicyPredictiveScalingConfiguration {
+    const mode = p.mode === "forecastAndScale" ? "ForecastAndScale" : "ForecastOnly";
+    if (p.metric === "cpu") {
+        return { mode, metricSpecification: { targetValue: p.targetUtilization, predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" } } };
+    }
+    const query = (id: string, stat: string) => ({
+        id,
+        metricStat: { metric: { ...GPU_SCALING_METRIC, dimensions: [{ name: "AutoScalingGroupName", value: asgName }] }, stat },
+        returnData: true,
+    });
+    return {
+        mode,
+        // Warm GPU nodes take minutes to boot and pull model images: launch ahead of the forecast.
+        schedulingBufferTime: "600",
+        metricSpecification: {
+            targetValue: p.targetUtilization,
+            // Load: GPU-percent summed over the group; scaling metric: the per-instance average.
+            customizedLoadMetricSpecification: { metricDataQueries: [query("load", "Sum")] },
+            customizedScalingMetricSpecification: { metricDataQueries: [query("scaling", "Average")] },
+        },
+    };
 }
 
 export interface GpuNodeGroupSpec {
@@ -163,6 +198,25 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             new aws.autoscaling.Tag(`${name}-${suffix}`, {
                 autoscalingGroupName: asgName,
                 tag: { key: tagKey, value, propagateAtLaunch: false },
+            }, { parent: this });
+        }
+        for (const schedule of args.schedules ?? []) {
+            new aws.autoscaling.Schedule(`${name}-${schedule.name}`, {
+                autoscalingGroupName: asgName,
+                scheduledActionName: `${name}-${schedule.name}`,
+                recurrence: schedule.cron,
+                timeZone: schedule.timezone,
+                minSize: schedule.minSize,
+                maxSize: schedule.maxSize,
+                desiredCapacity: schedule.desiredSize,
+            }, { parent: this });
+        }
+        if (args.predictiveScaling) {
+            const predictive = args.predictiveScaling;
+            new aws.autoscaling.Policy(`${name}-predictive`, {
+                autoscalingGroupName: asgName,
+                policyType: "PredictiveScaling",
+                predictiveScalingConfiguration: asgName.apply((asg) => predictiveScalingConfiguration(predictive, asg)),
             }, { parent: this });
         }
         this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, launchTemplateId: this.launchTemplate.id });

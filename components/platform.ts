@@ -74,6 +74,8 @@ export class Platform extends pulumi.ComponentResource {
                 maxSize: group.maxSize,
                 desiredSize: group.desiredSize,
                 diskSizeGiB: group.diskSizeGiB,
+                schedules: group.schedules,
+                predictiveScaling: group.predictiveScaling,
                 kubernetesVersion: config.cluster.create ? config.cluster.version : undefined,
             }, { parent: this, dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [] });
         }

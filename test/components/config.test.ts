@@ -23,7 +23,7 @@ describe("stack config", () => {
         assert.equal(c.environment, "dev");
         assert.equal(c.region, "us-east-1");
         assert.equal(c.monthlyBudgetUsd, 10000);
-        assert.deepEqual(c.nodeGroups[0], { name: "llm-spot", team: "ml-research", capacity: "spot", instanceTypes: ["g6.xlarge", "g5.xlarge"], minSize: 0, maxSize: 4, desiredSize: 0, diskSizeGiB: 200 });
+        assert.deepEqual(c.nodeGroups[0], { name: "llm-spot", team: "ml-research", capacity: "spot", instanceTypes: ["g6.xlarge", "g5.xlarge"], minSize: 0, maxSize: 4, desiredSize: 0, diskSizeGiB: 200, schedules: [] });
         assert.equal(c.cluster.availabilityZones, 2);
         assert.deepEqual(c.cluster.publicAccessCidrs, ["0.0.0.0/0"]);
         assert.deepEqual(c.alerts, { emails: [], warningPercent: 70, criticalPercent: 90 });
@@ -86,7 +86,7 @@ describe("stack config", () => {
         assert.deepEqual(problems({ "ai-infra:monthlyBudget": "5", ...group({ maxsize: 3 }), "ai-infra:cluster": { name: "x", verison: "1.33" } }), [
             'ai-infra:monthlyBudget: "5" is not allowed: unknown key: allowed keys are ai-infra:environment, ai-infra:owner, ai-infra:costCenter, ai-infra:monthlyBudgetUsd, ai-infra:cluster, ai-infra:teams, ai-infra:nodeGroups, ai-infra:gateway, ai-infra:cache, ai-infra:alerts, ai-infra:pricing',
             'ai-infra:cluster.verison: "1.33" is not allowed: unknown key: allowed keys are name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, adminRoleArns, systemNodes',
-            "ai-infra:nodeGroups.llm-spot.maxsize: 3 is not allowed: unknown key: allowed keys are team, capacity, instanceTypes, minSize, maxSize, desiredSize, diskSizeGiB",
+            "ai-infra:nodeGroups.llm-spot.maxsize: 3 is not allowed: unknown key: allowed keys are team, capacity, instanceTypes, minSize, maxSize, desiredSize, diskSizeGiB, schedules, predictiveScaling",
         ]);
     });
 
