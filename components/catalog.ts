@@ -176,6 +176,9 @@ export const UNIT_PRICES = {
     budgetActionPerMonth: 0.1 * HOURS_PER_MONTH / 24,
 } as const;
 
+/** EBS storage per GiB-month by volume type, us-east-1 list (IOPS and throughput above baseline not included). */
+export const EBS_PER_GIB_MONTH: Readonly<Record<string, number>> = { gp3: 0.08, gp2: 0.1, io1: 0.125, io2: 0.125, st1: 0.045, sc1: 0.015, standard: 0.05 };
+
 export function instanceFacts(name: string): InstanceFacts | undefined {
     return INSTANCE_TYPES.get(name);
 }

@@ -4,6 +4,7 @@ import { cacheEncryption, cacheRightSize, imdsv2Required } from "./cacheAndInsta
 import { chargebackTags } from "./chargebackTags";
 import { gatewayQuota } from "./gatewayQuota";
 import { gpuQuota } from "./gpuQuota";
+import { rightSizeFromUsage } from "./rightSizeFromUsage";
 import { gpuInstanceAllowlist, scaleToZeroOutsideProd, spotDiversification, spotOutsideProd } from "./nodeGroups";
 
 /**
@@ -25,6 +26,7 @@ export const policies: Policies = [
     teamBudget,
     costWithinBudget,
     gatewayQuota,
+    rightSizeFromUsage,
 ];
 
 export const packArgs: PolicyPackArgs = {

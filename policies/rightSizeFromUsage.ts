@@ -1,0 +1,51 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { INSTANCE_TYPES } from "../components/catalog";
+import { at, describeResource, isRecord } from "./common";
+import { instanceTypesOf, isGpuNodeGroup, NODE_GROUP_TYPE } from "./nodeGroups";
+
+export interface MeasuredUsage {
+    p95GpuUtilization: number;
+    peakNodes: number;
+    demandGpus: number;
+    measuredAt?: string;
+}
+
+/**
+ * Capacity asked for versus demand measured: the `usage` map comes from `npm run audit -- --json`
+ * (its `policyConfig`), keyed by node group name. A group whose maxSize × GPUs exceeds the p95 demand by
+ * more than `marginPercent` is flagged; advisory by default, since demand may be about to grow.
+ */
+export const rightSizeFromUsage: ResourceValidationPolicy = {
+    name: "right-size-from-usage",
+    description: "A GPU node group's requested capacity does not exceed its measured p95 demand by more than a margin.",
+    enforcementLevel: "advisory",
+    configSchema: {
+        properties: {
+            marginPercent: { type: "number", minimum: 0, default: 50 },
+            usage: {
+                type: "object",
+                default: {},
+                additionalProperties: {
+                    type: "object",
+                    properties: { p95GpuUtilization: { type: "number" }, peakNodes: { type: "integer" }, demandGpus: { type: "integer" }, measuredAt: { type: "string" } },
+                },
+            },
+        },
+    },
+    validateResource: (args, report) => {
+        if (args.type !== NODE_GROUP_TYPE || !isGpuNodeGroup(args.props)) return;
+        const cfg = args.getConfig<{ marginPercent?: unknown; usage?: unknown }>();
+        const name = typeof args.props.nodeGroupName === "string" ? args.props.nodeGroupName : args.name;
+        const measured = isRecord(cfg.usage) ? cfg.usage[name] : undefined;
+        if (!isRecord(measured) || typeof measured.demandGpus !== "number") return;
+        const margin = typeof cfg.marginPercent === "number" ? cfg.marginPercent : 50;
+        const gpusPerNode = Math.max(0, ...instanceTypesOf(args.props).map((t) => INSTANCE_TYPES.get(t)?.gpus ?? 0));
+        const maxSize = at(args.props, "scalingConfig", "maxSize");
+        if (typeof maxSize !== "number" || gpusPerNode === 0) return;
+        const requested = maxSize * gpusPerNode;
+        const allowed = Math.max(1, measured.demandGpus) * (1 + margin / 100);
+        if (requested > allowed) {
+            report(`${describeResource(args)} can scale to ${requested} GPUs (maxSize ${maxSize} x ${gpusPerNode}) but measured p95 demand is ${measured.demandGpus} GPU(s) (p95 utilisation ${measured.p95GpuUtilization} % on up to ${measured.peakNodes} node(s)${typeof measured.measuredAt === "string" ? `, audit of ${measured.measuredAt}` : ""}); more than ${margin} % above demand`);
+        }
+    },
+};
