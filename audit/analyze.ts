@@ -6,7 +6,8 @@ export const ZOMBIE_GPU_P95 = 2;
 /** Headroom kept on GPU memory when proposing a smaller type. */
 export const GPU_MEMORY_HEADROOM = 1.25;
 
-export interface NodeGroupObservation {
+/** A node group as EKS describes it, with the team from its tags. */
+export interface NodeGroupShape {
     name: string;
     team: string;
     capacity: "ON_DEMAND" | "SPOT";
@@ -14,6 +15,9 @@ export interface NodeGroupObservation {
     minSize: number;
     maxSize: number;
     desiredSize: number;
+}
+
+export interface NodeGroupObservation extends NodeGroupShape {
     /** Hourly GPU and GPU-memory utilisation per instance over the period. */
     gpuUtilization: Series[];
     gpuMemoryUtilization: Series[];

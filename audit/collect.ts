@@ -4,6 +4,7 @@ import { DescribeClusterCommand, DescribeNodegroupCommand, paginateListNodegroup
 import { paginateDescribeReplicationGroups } from "@aws-sdk/client-elasticache";
 import { paginateGetResources } from "@aws-sdk/client-resource-groups-tagging-api";
 import { TAG_KEYS } from "../components/tags";
+import type { NodeGroupShape } from "./analyze";
 import { AuditClients } from "./clients";
 import { aws } from "./errors";
 import { Series } from "./stats";
@@ -41,15 +42,8 @@ export async function metricData(clients: AuditClients, queries: MetricDataQuery
     return out;
 }
 
-export interface NodeGroupInfo {
-    name: string;
+export interface NodeGroupInfo extends NodeGroupShape {
     arn: string;
-    team: string;
-    capacity: "ON_DEMAND" | "SPOT";
-    instanceTypes: string[];
-    minSize: number;
-    maxSize: number;
-    desiredSize: number;
 }
 
 export async function nodeGroups(clients: AuditClients, cluster: string, progress: Progress): Promise<NodeGroupInfo[]> {

@@ -1,4 +1,5 @@
 // The public API of ai-infra's components, for the program and for teams reusing them in their own stacks.
+export * from "./budgets";
 export * from "./cache";
 export * from "./catalog";
 export * from "./cluster";
@@ -7,6 +8,7 @@ export * from "./gateway";
 export * from "./gpuNodeGroup";
 export * from "./kubeconfig";
 export * from "./launchTemplate";
+export * from "./monitoring";
 export * from "./network";
 export * from "./platform";
 export * from "./tags";

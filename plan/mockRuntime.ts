@@ -113,7 +113,7 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
                 custom: req.getCustom(),
                 inputs,
                 secretPaths,
-                provider: req.getProvider() || undefined,
+                provider: req.getProvider() ? engineUrn(req.getProvider()) : undefined,
                 protect: req.getProtect(),
                 ignoreChanges: req.getIgnorechangesList(),
                 dependencies: req.getDependenciesList().map(engineUrn),

@@ -35,10 +35,23 @@ function settings(args: ResourceValidationArgs): Required<Omit<ChargebackTagsCon
     };
 }
 
+/** Provider inputs that are objects reach the engine JSON-encoded (`defaultTags: "{\"tags\":...}"`). */
+function providerDefaultTags(providerProps: unknown): Record<string, string> {
+    let defaultTags = at(providerProps, "defaultTags");
+    if (typeof defaultTags === "string") {
+        try {
+            defaultTags = JSON.parse(defaultTags);
+        } catch {
+            return {};
+        }
+    }
+    return stringMap(at(defaultTags, "tags")) ?? {};
+}
+
 /** The tags an AWS resource ends up with: the provider's default tags overlaid by its own. */
 function effectiveTags(args: ResourceValidationArgs): Record<string, string> | undefined {
     const own = args.props.tags;
-    const defaults = stringMap(at(args.provider?.props, "defaultTags", "tags")) ?? {};
+    const defaults = providerDefaultTags(args.provider?.props);
     if (own === undefined || own === null) return Object.keys(defaults).length > 0 ? defaults : undefined;
     return { ...defaults, ...(stringMap(own) ?? {}) };
 }

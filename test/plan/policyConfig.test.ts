@@ -48,3 +48,19 @@ describe("policy config and judging", () => {
         assert.match(result.violations[0].message, /policy boom threw while validating .*: kaput/);
     });
 });
+
+describe("recorded provider references", () => {
+    it("resolve to the provider resource, so policies see a provider's default tags", async () => {
+        const { declare } = await import("../helpers");
+        const aws = await import("@pulumi/aws");
+        const resources = await declare(() => {
+            const provider = new aws.Provider("tagged", { region: "us-east-1", defaultTags: { tags: { team: "a", "cost-center": "c", environment: "dev", owner: "o@x.io", "managed-by": "pulumi" } } });
+            new aws.ec2.Vpc("v", { cidrBlock: "10.0.0.0/16" }, { provider });
+        });
+        const vpc = resources.find((r) => r.type === "aws:ec2/vpc:Vpc")!;
+        assert.ok(vpc.provider?.startsWith(resources.find((r) => r.type === "pulumi:providers:aws")!.urn));
+        const config = resolvePolicyConfig({ ...required, "chargeback-tags": { environment: "dev" } }, policies);
+        const result = await judge(resources, policies, config);
+        assert.deepEqual(result.violations.filter((v) => v.policy === "chargeback-tags"), []);
+    });
+});

@@ -41,6 +41,8 @@ describe("chargeback-tags", () => {
     it("counts the provider's default tags", async () => {
         const provider = { type: "pulumi:providers:aws", urn: "urn:p", name: "p", props: { defaultTags: { tags: GOOD } } };
         assert.deepEqual(await violations(chargebackTags, resourceArgs("aws:ec2/vpc:Vpc", {}, { environment: "dev" }, provider)), []);
+        const encoded = { ...provider, props: { defaultTags: JSON.stringify({ tags: GOOD }) } };
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("aws:ec2/vpc:Vpc", {}, { environment: "dev" }, encoded)), [], "as the engine passes provider inputs");
     });
 
     it("requires the team label on Kubernetes workloads and their pod templates", async () => {

@@ -1,0 +1,73 @@
+import { INSTANCE_TYPES } from "./catalog";
+import type { ClusterConfig, Environment, SystemNodesConfig } from "./config";
+import { MIN_KUBERNETES_MINOR, NAMESPACE } from "./constants";
+import { Checker } from "./validate";
+
+const key = (k: string) => `${NAMESPACE}:${k}`;
+
+const CLUSTER_KEYS = ["name", "version", "create", "vpcId", "subnetIds", "vpcCidr", "availabilityZones", "publicAccessCidrs", "adminRoleArns", "systemNodes"];
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+export function parseCluster(c: Checker, value: unknown, env: Environment): ClusterConfig | undefined {
+    const p = key("cluster");
+    const o = c.object(p, value, CLUSTER_KEYS);
+    if (!o) return undefined;
+    const name = c.string(`${p}.name`, o.name, { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, describe: "an EKS cluster name (letters, digits, '-', '_', at most 100)" });
+    let version = "1.33";
+    if (o.version !== undefined) {
+        const v = c.string(`${p}.version`, o.version, { pattern: /^1\.\d{2}$/, describe: `a quoted Kubernetes minor version like "1.33" (YAML reads 1.30 as 1.3), at least 1.${MIN_KUBERNETES_MINOR}` });
+        if (v !== undefined && Number(v.split(".")[1]) < MIN_KUBERNETES_MINOR) {
+            c.fail(`${p}.version`, v, `must be at least 1.${MIN_KUBERNETES_MINOR} (the Envoy AI Gateway's minimum)`);
+        } else if (v !== undefined) version = v;
+    }
+    const create = o.create === undefined ? true : c.boolean(`${p}.create`, o.create) ?? true;
+    const vpcId = o.vpcId === undefined ? undefined : c.string(`${p}.vpcId`, o.vpcId, { pattern: /^vpc-[0-9a-z]+$/, describe: "a VPC id like vpc-0abc" });
+    const subnetIds = o.subnetIds === undefined ? undefined :
+        c.stringList(`${p}.subnetIds`, o.subnetIds, (ip, s) => c.string(ip, s, { pattern: /^subnet-[0-9a-z]+$/, describe: "a subnet id like subnet-0abc" }));
+    if (create && vpcId !== undefined && subnetIds === undefined) {
+        c.fail(`${p}.subnetIds`, undefined, "with cluster.vpcId, list the private subnets (at least two zones) the cluster and nodes use");
+    }
+    if (create && subnetIds !== undefined && subnetIds.length < 2) {
+        c.fail(`${p}.subnetIds`, o.subnetIds, "EKS needs subnets in at least two availability zones");
+    }
+    if (create && vpcId === undefined && subnetIds !== undefined) {
+        c.fail(`${p}.vpcId`, undefined, "with cluster.subnetIds, give the VPC they belong to");
+    }
+    if (!create && (o.vpcCidr !== undefined || o.availabilityZones !== undefined || o.publicAccessCidrs !== undefined || o.adminRoleArns !== undefined || o.systemNodes !== undefined)) {
+        c.fail(`${p}.create`, false, "an existing cluster is used as it is: remove vpcCidr, availabilityZones, publicAccessCidrs, adminRoleArns and systemNodes, or set create: true");
+    }
+    const vpcCidr = o.vpcCidr === undefined ? "10.0.0.0/16" : c.string(`${p}.vpcCidr`, o.vpcCidr, { pattern: CIDR, describe: "an IPv4 CIDR from /16 to /20, like 10.0.0.0/16" }) ?? "10.0.0.0/16";
+    const prefix = Number(CIDR.exec(vpcCidr)?.[5]);
+    if (prefix < 16 || prefix > 20) c.fail(`${p}.vpcCidr`, vpcCidr, "must be an IPv4 CIDR from /16 to /20 (the zones' subnets are carved from it)");
+    const availabilityZones = o.availabilityZones === undefined ? (env === "prod" ? 3 : 2)
+        : c.integer(`${p}.availabilityZones`, o.availabilityZones, 2, 4) ?? 2;
+    const publicAccessCidrs = o.publicAccessCidrs === undefined ? (env === "prod" ? [] : ["0.0.0.0/0"])
+        : c.stringList(`${p}.publicAccessCidrs`, o.publicAccessCidrs, (ip, s) => c.string(ip, s, { pattern: CIDR, describe: "an IPv4 CIDR" }), { allowEmpty: true }) ?? [];
+    if (env === "prod" && publicAccessCidrs.includes("0.0.0.0/0")) {
+        c.fail(`${p}.publicAccessCidrs`, o.publicAccessCidrs, "prod keeps the API endpoint private-first: list your CI and VPN ranges, never 0.0.0.0/0");
+    }
+    const adminRoleArns = o.adminRoleArns === undefined ? [] :
+        c.stringList(`${p}.adminRoleArns`, o.adminRoleArns, (ip, s) => c.string(ip, s, { pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, describe: "an IAM role ARN" }), { allowEmpty: true }) ?? [];
+    const systemNodes = parseSystemNodes(c, `${p}.systemNodes`, o.systemNodes);
+    if (!name) return undefined;
+    return { name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, adminRoleArns, systemNodes };
+}
+
+const DEFAULT_SYSTEM_NODES: SystemNodesConfig = { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4, desiredSize: 2 };
+
+function parseSystemNodes(c: Checker, p: string, value: unknown): SystemNodesConfig {
+    if (value === undefined) return DEFAULT_SYSTEM_NODES;
+    const o = c.object(p, value, ["instanceTypes", "minSize", "maxSize", "desiredSize"]);
+    if (!o) return DEFAULT_SYSTEM_NODES;
+    const instanceTypes = c.stringList(`${p}.instanceTypes`, o.instanceTypes ?? DEFAULT_SYSTEM_NODES.instanceTypes, (ip, s) => {
+        const t = c.string(ip, s, { oneOf: [...INSTANCE_TYPES.values()].filter((f) => f.gpus === 0).map((f) => f.name) });
+        return t;
+    }) ?? DEFAULT_SYSTEM_NODES.instanceTypes;
+    const archs = new Set(instanceTypes.map((t) => INSTANCE_TYPES.get(t)?.architecture));
+    if (archs.size > 1) c.fail(`${p}.instanceTypes`, instanceTypes, "all types of one node group must share an architecture (one AMI type)");
+    const minSize = c.integer(`${p}.minSize`, o.minSize ?? DEFAULT_SYSTEM_NODES.minSize, 1, 100, "must be an integer from 1 to 100 (CoreDNS and the gateway run here)") ?? 1;
+    const maxSize = c.integer(`${p}.maxSize`, o.maxSize ?? DEFAULT_SYSTEM_NODES.maxSize, Math.max(minSize, 1), 100, `must be an integer >= minSize (${minSize}) and <= 100`) ?? minSize;
+    const desiredSize = c.integer(`${p}.desiredSize`, o.desiredSize ?? minSize, minSize, maxSize, `must be an integer from minSize (${minSize}) to maxSize (${maxSize})`) ?? minSize;
+    return { instanceTypes, minSize, maxSize, desiredSize };
+}
+
