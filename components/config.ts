@@ -132,6 +132,11 @@ export interface StackConfig {
     cache: CacheConfig;
     alerts: AlertsConfig;
     pricing: PricingConfig;
+    /**
+     * Activate the chargeback keys as cost allocation tags (an account-wide setting). Default true; set
+     * false in all stacks but one when several environments share a payer account.
+     */
+    activateCostAllocationTags: boolean;
 }
 
 /** Raised before any resource is declared; `pulumi up` prints it without a stack trace. */
@@ -143,7 +148,7 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-type Kind = "string" | "number" | "object";
+type Kind = "string" | "number" | "boolean" | "object";
 const TOP_LEVEL_KEYS: Readonly<Record<string, Kind>> = {
     environment: "string",
     owner: "string",
@@ -156,6 +161,7 @@ const TOP_LEVEL_KEYS: Readonly<Record<string, Kind>> = {
     cache: "object",
     alerts: "object",
     pricing: "object",
+    activateCostAllocationTags: "boolean",
 };
 
 const key = (k: string) => `${NAMESPACE}:${k}`;
@@ -178,6 +184,8 @@ function decode(raw: Readonly<Record<string, string>>, c: Checker): Record<strin
             values[name] = text;
         } else if (kind === "number") {
             values[name] = text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+        } else if (kind === "boolean") {
+            values[name] = text === "true" ? true : text === "false" ? false : text;
         } else {
             try {
                 values[name] = JSON.parse(text);
@@ -205,6 +213,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     const cache = parseCache(c, v.cache ?? {}, env);
     const alerts = parseAlerts(c, v.alerts ?? {});
     const pricing = parsePricing(c, v.pricing ?? {});
+    const activateCostAllocationTags = v.activateCostAllocationTags === undefined ? true : c.boolean(key("activateCostAllocationTags"), v.activateCostAllocationTags) ?? true;
     const region = raw["aws:region"];
     gateway.backends.forEach((b, i) => {
         if (b.provider === "aws-bedrock" && !b.region && !region) c.fail(`${key("gateway")}.backends[${i}].region`, undefined, "set it, or set aws:region for the stack");
@@ -212,7 +221,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     if (c.problems.length > 0) throw new ConfigError(c.problems);
     return {
         environment: environment!, region, owner: owner!, costCenter: costCenter!, monthlyBudgetUsd: monthlyBudgetUsd!,
-        cluster: cluster!, teams, nodeGroups, gateway, cache, alerts, pricing,
+        cluster: cluster!, teams, nodeGroups, gateway, cache, alerts, pricing, activateCostAllocationTags,
     };
 }
 

@@ -135,6 +135,7 @@ export class Platform extends pulumi.ComponentResource {
             warningTopicArn: this.monitoring.warningTopicArn,
             criticalTopicArn: this.monitoring.criticalTopicArn,
             chargeback: platform,
+            activateCostAllocationTags: config.activateCostAllocationTags,
         }, { parent: this });
         this.registerOutputs({ clusterName: this.cluster.name, rateLimitCacheEndpoint: this.rateLimitCache.endpoint });
     }

@@ -152,6 +152,16 @@ describe("budgets", () => {
         assert.deepEqual((one(resources, "aws:costexplorer/anomalySubscription:AnomalySubscription").inputs.subscribers as object[]), [{ type: "SNS", address: "arn:warning" }]);
     });
 
+    it("leaves the account-wide tag activation to one stack when asked", async () => {
+        const resources = await declare(() => new TeamBudgets("b", {
+            environment: "dev", teams, environmentBudgetUsd: 9000, alerts, platformOwner: "p@example.com",
+            warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, activateCostAllocationTags: false,
+        }));
+        assert.equal(ofType(resources, "aws:costexplorer/costAllocationTag:CostAllocationTag").length, 0);
+        assert.equal(parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "false" })).activateCostAllocationTags, false);
+        assert.throws(() => parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "yes" })), /ai-infra:activateCostAllocationTags: "yes" is not allowed: must be true or false/);
+    });
+
     it("notifies at 100 % once when critical is 100", () => {
         assert.deepEqual(budgetNotifications({ warningPercent: 80, criticalPercent: 100 }).map((n) => `${n.notificationType}:${n.threshold}`), ["ACTUAL:80", "ACTUAL:100", "FORECASTED:100"]);
     });
