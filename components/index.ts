@@ -6,6 +6,7 @@ export * from "./cluster";
 export * from "./config";
 export * from "./gateway";
 export * from "./gpuNodeGroup";
+export * from "./gpuScheduling";
 export * from "./kubeconfig";
 export * from "./launchTemplate";
 export * from "./monitoring";

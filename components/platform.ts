@@ -5,6 +5,7 @@ import { Cluster } from "./cluster";
 import type { StackConfig } from "./config";
 import { TeamBudgets } from "./budgets";
 import { GpuNodeGroup } from "./gpuNodeGroup";
+import { GpuScheduling } from "./gpuScheduling";
 import { Monitoring } from "./monitoring/monitoring";
 import { Network } from "./network";
 import { AiGateway } from "./gateway/aiGateway";
@@ -59,6 +60,18 @@ export class Platform extends pulumi.ComponentResource {
             subnetIds,
             region: config.region,
         }, { parent: this });
+
+        // An existing cluster brings its own autoscaler and device plugin; a second copy would fight it.
+        if (config.cluster.create) {
+            new GpuScheduling(`${name}-gpu-scheduling`, {
+                clusterName: config.cluster.name,
+                kubernetesVersion: config.cluster.version,
+                region: config.region ?? "",
+                provider: this.cluster.provider,
+                tags: sharedTags,
+                dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [],
+            }, { parent: this });
+        }
 
         const teams = new Map(config.teams.map((t) => [t.id, t]));
         for (const group of config.nodeGroups) {

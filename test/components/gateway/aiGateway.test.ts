@@ -72,9 +72,9 @@ describe("AiGateway under mocks", () => {
     });
 
     it("lets the Envoy pods call Bedrock through Pod Identity, nothing more", () => {
-        const assoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").inputs;
+        const assoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "ai-gateway-bedrock").inputs;
         assert.deepEqual([assoc.namespace, assoc.serviceAccount], ["envoy-gateway-system", "ai-gateway-envoy"]);
-        const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy));
+        const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "ai-gateway-bedrock").inputs.policy));
         assert.deepEqual(policy.Statement[0].Action, ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:Converse", "bedrock:ConverseStream"]);
         assert.ok((policy.Statement[0].Resource as string[]).every((arn) => arn.startsWith("arn:aws:bedrock:us-east-1:")));
     });

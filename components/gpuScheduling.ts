@@ -1,0 +1,115 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { GPU_TAINT } from "./gpuNodeGroup";
+import { LABEL_PREFIX, Tags } from "./tags";
+
+/**
+ * What makes GPU node groups usable: the NVIDIA device plugin (the AL2023 NVIDIA AMIs ship drivers but
+ * not the plugin, so without it no pod can request `nvidia.com/gpu`) and the Cluster Autoscaler that
+ * grows groups from zero when such a pod is pending and shrinks them when idle.
+ */
+export const GPU_CHARTS = {
+    devicePlugin: { chart: "nvidia-device-plugin", repo: "https://nvidia.github.io/k8s-device-plugin", version: "0.17.4" },
+    clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.46.6" },
+} as const;
+export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
+
+/** Device plugin on GPU nodes only (they carry `ai-infra/gpu-count`), tolerating their taint. */
+export function devicePluginValues(): Record<string, unknown> {
+    return {
+        tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" }],
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: `${LABEL_PREFIX}gpu-count`, operator: "Exists" }] }] } } },
+        priorityClassName: "system-node-critical",
+    };
+}
+
+/**
+ * The autoscaler's image must match the cluster's Kubernetes minor. `least-waste` picks the group that
+ * leaves the least idle capacity, and similar groups (the spot and on-demand pairs) are balanced; idle GPU
+ * nodes go after 10 minutes rather than the default 10 minutes plus a 10-minute cooldown after a scale-up.
+ */
+export function clusterAutoscalerValues(clusterName: string, region: string, kubernetesVersion: string): Record<string, unknown> {
+    return {
+        autoDiscovery: { clusterName },
+        awsRegion: region,
+        cloudProvider: "aws",
+        image: { tag: `v${kubernetesVersion}.0` },
+        rbac: { serviceAccount: { create: true, name: AUTOSCALER_SERVICE_ACCOUNT } },
+        nodeSelector: { "ai-infra/node-role": "system" },
+        extraArgs: {
+            expander: "least-waste",
+            "balance-similar-node-groups": true,
+            "skip-nodes-with-system-pods": false,
+            "scale-down-unneeded-time": "10m",
+            "scale-down-delay-after-add": "5m",
+        },
+    };
+}
+
+/** The least IAM the autoscaler needs: describe everything, change only groups tagged for this cluster. */
+export function clusterAutoscalerPolicy(clusterName: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Action: ["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements", "eks:DescribeNodegroup"],
+                Resource: "*",
+            },
+            {
+                Effect: "Allow",
+                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                Resource: "*",
+                Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" } },
+            },
+        ],
+    };
+}
+
+export interface GpuSchedulingArgs {
+    clusterName: string;
+    kubernetesVersion: string;
+    region: string;
+    provider: k8s.Provider;
+    /** Chargeback tags of the platform, for the IAM role. */
+    tags: Tags;
+    /** Resources that must exist first (the system node group the autoscaler runs on). */
+    dependsOn?: pulumi.Resource[];
+}
+
+export class GpuScheduling extends pulumi.ComponentResource {
+    constructor(name: string, args: GpuSchedulingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ai-infra:cluster:GpuScheduling", name, {}, opts);
+        const k8sOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] };
+        new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
+            name: "nvidia-device-plugin",
+            chart: GPU_CHARTS.devicePlugin.chart,
+            version: GPU_CHARTS.devicePlugin.version,
+            repositoryOpts: { repo: GPU_CHARTS.devicePlugin.repo },
+            namespace: "kube-system",
+            values: devicePluginValues(),
+        }, k8sOpts);
+
+        const role = new aws.iam.Role(`${name}-autoscaler`, {
+            description: `Cluster Autoscaler of ${args.clusterName}`,
+            assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] }),
+            tags: args.tags,
+        }, { parent: this });
+        new aws.iam.RolePolicy(`${name}-autoscaler`, { role: role.name, policy: JSON.stringify(clusterAutoscalerPolicy(args.clusterName)) }, { parent: this });
+        const association = new aws.eks.PodIdentityAssociation(`${name}-autoscaler`, {
+            clusterName: args.clusterName, namespace: "kube-system", serviceAccount: AUTOSCALER_SERVICE_ACCOUNT, roleArn: role.arn, tags: args.tags,
+        }, { parent: this });
+        new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, {
+            name: "cluster-autoscaler",
+            chart: GPU_CHARTS.clusterAutoscaler.chart,
+            version: GPU_CHARTS.clusterAutoscaler.version,
+            repositoryOpts: { repo: GPU_CHARTS.clusterAutoscaler.repo },
+            namespace: "kube-system",
+            values: clusterAutoscalerValues(args.clusterName, args.region, args.kubernetesVersion),
+        }, { ...k8sOpts, dependsOn: [...(args.dependsOn ?? []), association] });
+        this.registerOutputs({});
+    }
+}
