@@ -62,29 +62,34 @@ export const gpuInstanceAllowlist: ResourceValidationPolicy = {
     },
 };
 
-export const spotOutsideProd: ResourceValidationPolicy = {
-    name: "spot-outside-prod",
-    description: "Outside prod, GPU node groups run on spot capacity.",
-    enforcementLevel: "mandatory",
-    configSchema: { properties: { environment: environmentProperty }, required: ["environment"] },
-    validateResource: (args, report) => {
-        if (args.type !== NODE_GROUP_TYPE || envOf(args) === "prod" || !isGpuNodeGroup(args.props)) return;
-        const capacity = args.props.capacityType ?? "ON_DEMAND";
-        if (capacity !== "SPOT") report(`${describeResource(args)} capacityType is ${JSON.stringify(capacity)}; GPU node groups in ${envOf(args) ?? "this environment"} must use SPOT`);
-    },
-};
+/**
+ * A rule for GPU node groups outside prod: `problem` returns what is wrong with one, or undefined. Both
+ * cost guards share the guard (node groups only, GPU groups only, not in prod) and the environment config.
+ */
+function outsideProdGpuRule(name: string, description: string, problem: (props: Record<string, unknown>, env: string) => string | undefined): ResourceValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel: "mandatory",
+        configSchema: { properties: { environment: environmentProperty }, required: ["environment"] },
+        validateResource: (args, report) => {
+            const env = envOf(args);
+            if (args.type !== NODE_GROUP_TYPE || env === "prod" || !isGpuNodeGroup(args.props)) return;
+            const found = problem(args.props, env ?? "this environment");
+            if (found) report(`${describeResource(args)} ${found}`);
+        },
+    };
+}
 
-export const scaleToZeroOutsideProd: ResourceValidationPolicy = {
-    name: "scale-to-zero-outside-prod",
-    description: "Outside prod, GPU node groups have minSize 0 so idle GPUs cost nothing overnight.",
-    enforcementLevel: "mandatory",
-    configSchema: { properties: { environment: environmentProperty }, required: ["environment"] },
-    validateResource: (args, report) => {
-        if (args.type !== NODE_GROUP_TYPE || envOf(args) === "prod" || !isGpuNodeGroup(args.props)) return;
-        const min = scaling(args.props).minSize;
-        if (min !== 0) report(`${describeResource(args)} scalingConfig.minSize is ${JSON.stringify(min ?? null)}; GPU node groups in ${envOf(args) ?? "this environment"} must scale to 0`);
-    },
-};
+export const spotOutsideProd = outsideProdGpuRule("spot-outside-prod", "Outside prod, GPU node groups run on spot capacity.", (props, env) => {
+    const capacity = props.capacityType ?? "ON_DEMAND";
+    return capacity === "SPOT" ? undefined : `capacityType is ${JSON.stringify(capacity)}; GPU node groups in ${env} must use SPOT`;
+});
+
+export const scaleToZeroOutsideProd = outsideProdGpuRule("scale-to-zero-outside-prod", "Outside prod, GPU node groups have minSize 0 so idle GPUs cost nothing overnight.", (props, env) => {
+    const min = scaling(props).minSize;
+    return min === 0 ? undefined : `scalingConfig.minSize is ${JSON.stringify(min ?? null)}; GPU node groups in ${env} must scale to 0`;
+});
 
 export const spotDiversification: ResourceValidationPolicy = {
     name: "spot-diversification",
