@@ -1,4 +1,4 @@
-import { HOURS_PER_MONTH, INSTANCE_TYPES, InstanceFacts, onDemandHourly, spotDiscount } from "../components/catalog";
+import { HOURS_PER_MONTH, INSTANCE_TYPES, InstanceFacts, onDemandHourly, roundCents as round, spotDiscount } from "../components/catalog";
 import { groupSeries, Series, Summary, summarize } from "./stats";
 
 /** Below this p95 GPU utilisation for the whole period a running GPU group is doing nothing useful. */
@@ -136,7 +136,6 @@ export function recommend(g: NodeGroupObservation, u: NodeGroupUsage, opts: Reco
     return out;
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Monthly cost a running group wastes when idle: its average node count at its price. */
 export function idleGroupWaste(g: NodeGroupObservation, u: NodeGroupUsage, region: string, spot: Readonly<Record<string, number>> = {}): number | undefined {

@@ -1,7 +1,8 @@
+import { formatUsd } from "../components/catalog";
 import { CleanupAction } from "./cleanup";
 import { AuditResult } from "./run";
 
-const usd = (n: number | undefined) => (n === undefined ? "not priced" : `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+const usd = (n: number | undefined) => (n === undefined ? "not priced" : formatUsd(n));
 const pct = (n: number | undefined) => (n === undefined ? "-" : `${n.toFixed(1)} %`);
 
 export function auditJson(result: AuditResult, actions: CleanupAction[]): object {

@@ -1,5 +1,5 @@
 import { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import { cacheNodeHourly, EBS_PER_GIB_MONTH, HOURS_PER_MONTH, isGpuInstance, regionPriceFactor, UNIT_PRICES } from "../components/catalog";
+import { cacheNodeHourly, EBS_PER_GIB_MONTH, HOURS_PER_MONTH, isGpuInstance, regionPriceFactor, roundCents as round, UNIT_PRICES } from "../components/catalog";
 import type { StackConfig } from "../components/config";
 import { PLATFORM_TEAM, REQUIRED_TAG_KEYS, TAG_KEYS } from "../components/tags";
 import { idleGroupWaste, isZombieGroup, NodeGroupUsage, recommend, Recommendation, usageOf, ZOMBIE_GPU_P95 } from "./analyze";
@@ -43,7 +43,6 @@ export interface AuditOptions {
 }
 
 const HOUR = 3600;
-const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Scan the account for one stack's environment: zombies, untagged resources, right-sizing, usage. */
 export async function runAudit(clients: AuditClients, opts: AuditOptions): Promise<AuditResult> {

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { INSTANCE_TYPES } from "./catalog";
 import type { AlertsConfig, Environment, TeamConfig } from "./config";
-import { Chargeback, chargebackTags, REQUIRED_TAG_KEYS, TAG_KEYS } from "./tags";
+import { Chargeback, chargebackTags, REQUIRED_TAG_KEYS, TAG_KEYS, teamChargeback } from "./tags";
 
 export interface TeamBudgetsArgs {
     environment: Environment;
@@ -107,7 +107,7 @@ export class TeamBudgets extends pulumi.ComponentResource {
         this.budgetNames[args.environment] = envBudget.name;
 
         for (const team of args.teams) {
-            const teamTags = chargebackTags({ team: team.id, costCenter: team.costCenter, owner: team.owner, environment: args.environment });
+            const teamTags = chargebackTags(teamChargeback(team, args.environment));
             const b = budget(`${name}-${team.id}`, `ai-${args.environment}-${team.id}`, team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags);
             this.budgetNames[team.id] = b.name;
             if (team.budgetAction) this.hardLimit(name, args, team, b, teamTags);

@@ -14,6 +14,16 @@ export const PRICES_AS_OF = "2025-10-01";
 export const CURRENCY = "USD";
 export const HOURS_PER_MONTH = 730;
 
+/** Money rounded to cents, as every estimate and saving is reported. */
+export function roundCents(n: number): number {
+    return Math.round(n * 100) / 100;
+}
+
+/** `$1,234.50`: how every report and policy message shows money. */
+export function formatUsd(n: number): string {
+    return `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
 export type Architecture = "x86_64" | "arm64";
 
 /** Regions the catalog has prices for, with the factor applied to the us-east-1 list price. */

@@ -10,7 +10,7 @@ import { Monitoring } from "./monitoring/monitoring";
 import { Network } from "./network";
 import { AiGateway } from "./gateway/aiGateway";
 import { GATEWAY_SYSTEM_NAMESPACE } from "./gateway/constants";
-import { Chargeback, chargebackLabels, chargebackTags, PLATFORM_TEAM } from "./tags";
+import { Chargeback, chargebackLabels, chargebackTags, PLATFORM_TEAM, teamChargeback } from "./tags";
 
 export interface PlatformArgs {
     /** The validated stack config (see loadStackConfig). */
@@ -39,6 +39,7 @@ export class Platform extends pulumi.ComponentResource {
         const { config } = args;
         const platform = platformChargeback(config);
         const sharedTags = chargebackTags(platform);
+        const region = config.region ?? "";
 
         let subnetIds: pulumi.Input<pulumi.Input<string>[]> | undefined = config.cluster.subnetIds;
         if (config.cluster.create && !config.cluster.vpcId) {
@@ -60,16 +61,18 @@ export class Platform extends pulumi.ComponentResource {
             subnetIds,
             region: config.region,
         }, { parent: this });
+        // Workloads and node groups wait for the system nodes (none exist on a cluster that is looked up).
+        const afterSystemNodes = this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [];
 
         // An existing cluster brings its own autoscaler and device plugin; a second copy would fight it.
         if (config.cluster.create) {
             new GpuScheduling(`${name}-gpu-scheduling`, {
                 clusterName: config.cluster.name,
                 kubernetesVersion: config.cluster.version,
-                region: config.region ?? "",
+                region,
                 provider: this.cluster.provider,
                 tags: sharedTags,
-                dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [],
+                dependsOn: afterSystemNodes,
             }, { parent: this });
         }
 
@@ -80,7 +83,7 @@ export class Platform extends pulumi.ComponentResource {
                 clusterName: this.cluster.name,
                 nodeRoleArn: this.cluster.nodeRoleArn,
                 subnetIds: this.cluster.subnetIds,
-                chargeback: { team: team.id, costCenter: team.costCenter, environment: config.environment, owner: team.owner },
+                chargeback: teamChargeback(team, config.environment),
                 capacity: group.capacity,
                 instanceTypes: group.instanceTypes,
                 minSize: group.minSize,
@@ -90,7 +93,7 @@ export class Platform extends pulumi.ComponentResource {
                 schedules: group.schedules,
                 predictiveScaling: group.predictiveScaling,
                 kubernetesVersion: config.cluster.create ? config.cluster.version : undefined,
-            }, { parent: this, dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [] });
+            }, { parent: this, dependsOn: afterSystemNodes });
         }
 
         this.gatewayNamespace = new k8s.core.v1.Namespace("gateway", {
@@ -115,7 +118,7 @@ export class Platform extends pulumi.ComponentResource {
                 teams: config.teams,
                 nodeGroups: config.nodeGroups,
                 environment: config.environment,
-                region: config.region ?? "",
+                region,
                 chargeback: platform,
                 provider: this.cluster.provider,
                 clusterName: this.cluster.name,
@@ -125,11 +128,11 @@ export class Platform extends pulumi.ComponentResource {
                     clusterMode: this.rateLimitCache.clusterMode,
                     secretName: this.rateLimitCache.kubernetesSecretName!,
                 },
-            }, { parent: this, dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [] });
+            }, { parent: this, dependsOn: afterSystemNodes });
         }
         this.monitoring = new Monitoring(`${name}-monitoring`, {
             environment: config.environment,
-            region: config.region ?? "",
+            region,
             clusterName: this.cluster.name,
             clusterNameText: config.cluster.name,
             cacheNodes: this.rateLimitCache.nodeIds,
@@ -138,7 +141,7 @@ export class Platform extends pulumi.ComponentResource {
             teams: config.teams,
             environmentBudgetUsd: config.monthlyBudgetUsd,
             chargeback: platform,
-        }, { parent: this, dependsOn: this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [] });
+        }, { parent: this, dependsOn: afterSystemNodes });
         this.budgets = new TeamBudgets(`${name}-budgets`, {
             environment: config.environment,
             teams: config.teams,

@@ -30,6 +30,11 @@ export interface Chargeback {
 
 export type Tags = Record<string, string>;
 
+/** A team's chargeback identity in an environment: its id, cost center and owner. */
+export function teamChargeback(team: { id: string; costCenter: string; owner: string }, environment: string): Chargeback {
+    return { team: team.id, costCenter: team.costCenter, environment, owner: team.owner };
+}
+
 export function chargebackTags(c: Chargeback): Tags {
     return {
         [TAG_KEYS.team]: c.team,

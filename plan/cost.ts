@@ -1,5 +1,5 @@
 import {
-    cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, spotDiscount, UNIT_PRICES,
+    cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, roundCents as round, spotDiscount, UNIT_PRICES,
 } from "../components/catalog";
 import { LABEL_PREFIX, PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { isTaggableAwsType } from "../policies/taggable";
@@ -70,7 +70,6 @@ export const NOT_ESTIMATED = [
 ];
 
 const UNATTRIBUTED = "unattributed";
-const round = (n: number) => Math.round(n * 100) / 100;
 const flat = (n: number): Range => ({ min: n, expected: n, max: n });
 
 function record(v: unknown): Record<string, unknown> {

@@ -1,7 +1,7 @@
+import { formatUsd as usd } from "../components/catalog";
 import { CostLine, Range } from "./cost";
 import { mandatoryViolations, PlanResult } from "./plan";
 
-const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const rangeCells = (r: Range) => [usd(r.min), usd(r.expected), usd(r.max)];
 
 function pad(rows: string[][]): string[] {

@@ -1,11 +1,11 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { formatUsd as usd } from "../components/catalog";
 import { PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { estimateCost } from "../plan/cost";
 import { at, isRecord } from "./common";
 import { gpuUsage } from "./gpuQuota";
 
 export const BUDGET_TYPE = "aws:budgets/budget:Budget";
-const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /** Does a budget resource filter on `team=<team>` (classic cost filters or the newer filter expression)? */
 export function budgetTeam(props: Record<string, unknown>): string | undefined {

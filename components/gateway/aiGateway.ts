@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Environment, NodeGroupConfig, TeamConfig } from "../config";
 import type { GatewayConfig } from "../configGateway";
-import { Chargeback, chargebackLabels, chargebackTags } from "../tags";
+import { Chargeback, chargebackLabels, chargebackTags, teamChargeback } from "../tags";
 import { providerKeySecretName } from "./backends";
 import { CHARTS, ENVOY_SERVICE_ACCOUNT, GATEWAY_NAME, GATEWAY_SYSTEM_NAMESPACE, ROUTES_NAMESPACE } from "./constants";
 import { aiGatewayValues, envoyGatewayValues } from "./install";
@@ -121,7 +121,7 @@ export class AiGateway extends pulumi.ComponentResource {
                 name: `ai-infra/${args.environment}/gateway/${team.id}`,
                 description: `Gateway API key of team ${team.id} (send it as x-api-key)`,
                 recoveryWindowInDays: args.environment === "prod" ? 30 : 7,
-                tags: chargebackTags({ team: team.id, costCenter: team.costCenter, owner: team.owner, environment: args.environment }),
+                tags: chargebackTags(teamChargeback(team, args.environment)),
             }, { parent: this });
             new aws.secretsmanager.SecretVersion(`${name}-key-${team.id}`, { secretId: secret.id, secretString: keys[team.id] }, { parent: this });
             this.teamKeySecretArns[team.id] = secret.arn;
