@@ -1,9 +1,11 @@
 import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
+const OPTS = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+
 export function resourceArgs(type: string, props: Record<string, unknown>, config: object = {}, name = "r"): ResourceValidationArgs {
     return {
         type, props, urn: `urn:pulumi:dev::ai-infra::${type}::${name}`, name,
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        opts: OPTS,
         stackTags: new Map(),
         isType: () => false, asType: () => undefined,
         getConfig: <T extends object>() => config as T,
@@ -21,7 +23,7 @@ export async function violations(policy: ResourceValidationPolicy, args: Resourc
 export function stackResource(type: string, name: string, props: Record<string, unknown>, dependencies: PolicyResource[] = []): PolicyResource {
     return {
         type, name, props, urn: `urn:pulumi:dev::ai-infra::${type}::${name}`,
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        opts: OPTS,
         dependencies, propertyDependencies: {},
         isType: () => false, asType: () => undefined,
     };
