@@ -100,7 +100,7 @@ describe("audit", () => {
         assert.deepEqual(cfg.usage.serve, { p95GpuUtilization: 50, peakNodes: 2, demandGpus: 1, measuredAt: "2026-11-20" });
         const props = { nodeGroupName: "serve", capacityType: "ON_DEMAND", instanceTypes: ["g6e.xlarge"], scalingConfig: { minSize: 2, maxSize: 6, desiredSize: 2 } };
         assert.deepEqual(await violations(rightSizeFromUsage, resourceArgs("aws:eks/nodeGroup:NodeGroup", props, cfg, "serve")), [
-            'aws:eks/nodeGroup:NodeGroup "serve" can scale to 6 GPUs (maxSize 6 x 1) but measured p95 demand is 1 GPU(s) (p95 utilisation 50 % on up to 2 node(s), audit of 2026-11-20); more than 50 % above demand',
+            'aws:eks/nodeGroup:NodeGroup "serve" can scale to 6 GPUs (maxSize 6 x 1) but at most 1 whole GPU(s) were in use at once (on nodes that did work; p95 utilisation 50 % on up to 2 node(s), audit of 2026-11-20); more than 50 % above demand',
         ]);
         assert.deepEqual(await violations(rightSizeFromUsage, resourceArgs("aws:eks/nodeGroup:NodeGroup", { ...props, scalingConfig: { minSize: 0, maxSize: 1, desiredSize: 0 } }, cfg, "serve")), []);
         assert.deepEqual(await violations(rightSizeFromUsage, resourceArgs("aws:eks/nodeGroup:NodeGroup", { ...props, nodeGroupName: "unmeasured" }, cfg)), []);
