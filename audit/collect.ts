@@ -6,7 +6,7 @@ import { TAG_KEYS } from "../components/tags";
 import type { NodeGroupShape } from "./analyze";
 import { AuditClients } from "./clients";
 import { aws, AuditError, explain } from "./errors";
-import { metricData, SEARCH_MAX_SERIES } from "./metrics";
+import { metricData, quoted, SEARCH_MAX_SERIES } from "./metrics";
 
 export type Progress = (message: string) => void;
 
@@ -62,7 +62,7 @@ export async function groupInstanceIds(clients: AuditClients, cluster: string, g
 export async function metricInstances(clients: AuditClients, cluster: string, start: Date, end: Date, periodSeconds: number): Promise<{ types: Map<string, string>; complete: boolean; problem?: string }> {
     const r = await metricData(clients, [{
         Id: "nodes",
-        Expression: `SEARCH('{ContainerInsights,ClusterName,GpuDevice,InstanceId,InstanceType,NodeName} MetricName="node_gpu_utilization" ClusterName="${cluster}"', 'Maximum', ${periodSeconds})`,
+        Expression: `SEARCH('{ContainerInsights,ClusterName,GpuDevice,InstanceId,InstanceType,NodeName} MetricName="node_gpu_utilization" ClusterName=${quoted(cluster)}', 'Maximum', ${periodSeconds})`,
         Label: "${PROP('Dim.InstanceId')} ${PROP('Dim.InstanceType')}",
         ReturnData: true,
     }], start, end);

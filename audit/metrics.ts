@@ -6,8 +6,8 @@ import { Series } from "./stats";
 /** CloudWatch accepts at most 500 queries per GetMetricData call (API reference, MetricDataQueries). */
 export const METRIC_BATCH = 500;
 /**
- * "The maximum search expression query size is 1024 characters" (CloudWatch user guide, Search expression
- * syntax, "Search Expression Limits"): the quoted first argument of SEARCH(). Past ~25 instance ids one
+ * "The maximum search expression query size is 1024 characters" (CloudWatch user guide,
+ * search-expression-syntax.md, "Search expression limits"): the quoted first argument of SEARCH(). Past ~25 instance ids one
  * expression exceeds it and the whole GetMetricData call fails, so ids are split over several queries.
  */
 export const SEARCH_QUERY_MAX_CHARS = 1024;
@@ -67,8 +67,11 @@ export async function metricData(clients: AuditClients, queries: MetricDataQuery
     return { series, incomplete };
 }
 
-/** Escape a value for a double-quoted token inside a SEARCH query. */
-const quoted = (v: string) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+/**
+ * An exact-match token of a SEARCH query: `" \ ( )` must be backslash-escaped inside it (CloudWatch user
+ * guide, search-expression-syntax, "Non-alphanumeric characters").
+ */
+export const quoted = (v: string) => `"${v.replace(/["\\()]/g, (c) => `\\${c}`)}"`;
 
 /** The SEARCH query (first argument) for a Container Insights node metric of one cluster, optionally of given instances. */
 export function nodeSearchQuery(metric: string, cluster: string, instanceIds: readonly string[] = []): string {
