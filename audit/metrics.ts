@@ -11,6 +11,8 @@ export const METRIC_BATCH = 500;
  * expression exceeds it and the whole GetMetricData call fails, so ids are split over several queries.
  */
 export const SEARCH_QUERY_MAX_CHARS = 1024;
+/** SEARCH only finds metrics that reported data in the past two weeks (CloudWatch user guide, using-search-expressions). */
+export const SEARCH_LOOKBACK_DAYS = 14;
 /** A single SEARCH returns at most 500 time series (CloudWatch SearchExpression docs); hitting it means "maybe more". */
 export const SEARCH_MAX_SERIES = 500;
 

@@ -5,7 +5,7 @@ import { monthlyCost, NodeGroupObservation, NodeGroupUsage, recommend, Recommend
 import { AuditClients } from "./clients";
 import * as collect from "./collect";
 import { AuditError } from "./errors";
-import { byPrefix, metricData, nodeMetricSearches } from "./metrics";
+import { byPrefix, metricData, nodeMetricSearches, SEARCH_LOOKBACK_DAYS } from "./metrics";
 import type { Finding, Unaudited } from "./run";
 
 const HOUR = 3600;
@@ -61,7 +61,11 @@ export async function auditNodeGroups(clients: AuditClients, ctx: NodeGroupAudit
         return out;
     }
     const known = new Map<string, string[]>();
-    const groupProblems = new Map<string, string[]>(out.groups.map((g) => [g.name, []]));
+    // "Search expressions can only find metrics that have reported data in the past two weeks" (CloudWatch
+    // user guide, using-search-expressions): over a longer window, nodes that stopped earlier are invisible.
+    const searchBlind = windowHours > SEARCH_LOOKBACK_DAYS * 24
+        ? [`node history: CloudWatch SEARCH finds only nodes that reported in the last ${SEARCH_LOOKBACK_DAYS} days; use --days ${SEARCH_LOOKBACK_DAYS} or less`] : [];
+    const groupProblems = new Map<string, string[]>(out.groups.map((g) => [g.name, [...searchBlind]]));
     for (const g of out.groups) {
         try {
             known.set(g.name, await collect.groupInstanceIds(clients, cluster, g.name));

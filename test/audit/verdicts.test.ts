@@ -166,6 +166,11 @@ describe("audit: idle verdicts that hold", () => {
             assert.match(out, new RegExp(`cache ai-dev-ratelimit: metric data incomplete \\(c0_0_gettypecmds: ${code}`));
             assert.equal(m.eks.commandCalls(UpdateNodegroupConfigCommand).length, 0);
         }
+        // Past 14 days SEARCH cannot see nodes that stopped earlier: the GPU verdict is unknown, not idle.
+        const long = fakeAccount({ groups: [group({ name: "quiet" })], nodes: [node("i-q", "quiet", "g6e.xlarge", hours(24 * 30), { util: 0.1, mem: 1 })] });
+        const month = await runCli(["--stack", "dev", "--days", "30"], long);
+        assert.match(month.out, /node group quiet: metric data incomplete \(node history: CloudWatch SEARCH finds only nodes that reported in the last 14 days; use --days 14 or less\)/);
+        assert.ok(!month.out.includes("[idle-gpu-node-group]"));
         // Missing data is unknown too: a cache with no datapoints is not "0 commands".
         const silent = await runCli(["--stack", "dev"], fakeAccount({ groups: [], nodes: [], caches: [{ id: "c", nodeType: "cache.t4g.micro" }] }));
         assert.match(silent.out, /cache c: no GetTypeCmds\/SetTypeCmds\/EvalBasedCmds datapoints in the period/);
