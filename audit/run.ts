@@ -94,8 +94,12 @@ export async function runAudit(clients: AuditClients, opts: AuditOptions): Promi
         }
     };
 
+    // First call: an unknown cluster or dead credentials stop here; a denied DescribeCluster costs the NAT check only.
     progress(`describing cluster ${cluster}`);
-    const vpc = await collect.clusterVpc(clients, cluster, region);
+    let vpc: string | undefined;
+    await section("idle NAT gateways (the cluster's VPC)", async () => {
+        vpc = await collect.clusterVpc(clients, cluster, region);
+    });
 
     const gpu = await auditNodeGroups(clients, { cluster, config, region, start, end, periodText, progress });
     findings.push(...gpu.findings);
@@ -183,9 +187,10 @@ export async function runAudit(clients: AuditClients, opts: AuditOptions): Promi
             });
         }
     });
-    if (vpc) {
+    const vpcId = vpc as string | undefined;
+    if (vpcId) {
         await section("idle NAT gateways", async () => {
-            const nats = await collect.natGateways(clients, vpc);
+            const nats = await collect.natGateways(clients, vpcId);
             const data = await metricData(clients, nats.map((n, i) => ({
                 Id: `n${i}`,
                 MetricStat: { Metric: { Namespace: "AWS/NATGateway", MetricName: "BytesOutToDestination", Dimensions: [{ Name: "NatGatewayId", Value: n.id }] }, Period: wholePeriod, Stat: "Sum" },

@@ -38,6 +38,16 @@ describe("audit: partial results and honest errors", () => {
         assert.deepEqual(doc.unaudited.map((u: { action: string }) => u.action), ["elasticache:DescribeReplicationGroups"]);
     });
 
+    it("a denied DescribeCluster costs only the NAT check", async () => {
+        const m = account();
+        m.eks.on(DescribeClusterCommand).rejects(denied());
+        const { code, out } = await runCli(["--stack", "dev", "--days", "1"], m);
+        assert.equal(code, EXIT.partial);
+        assert.match(out, /idle NAT gateways \(the cluster's VPC\): missing IAM permission eks:DescribeCluster/);
+        assert.match(out, /\[idle-gpu-node-group\]/);
+        assert.match(out, /\[idle-cache\]/);
+    });
+
     it("without metrics access the GPU groups are unknown, not idle", async () => {
         const m = account();
         m.cw.on(GetMetricDataCommand).rejects(denied());
