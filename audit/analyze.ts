@@ -179,6 +179,8 @@ export interface RecommendOptions {
     spotDiscount?: Readonly<Record<string, number>>;
     /** Whether moving to spot is acceptable (outside prod, or a batch-tier team). */
     spotAllowed: boolean;
+    /** Whether a type may be proposed: the environment's `gpu-instance-allowlist`. Default: any catalog type. */
+    typeAllowed?: (instanceType: string) => boolean;
 }
 
 /**
@@ -194,7 +196,7 @@ function smallerType(g: NodeGroupShape, u: NodeGroupUsage, current: InstanceFact
     const neededGiB = (perGpuMemoryPct / 100) * current.gpuMemoryGiB * HEADROOM;
     const neededTflops = tflops * (u.busiestNodeHour / 100) * HEADROOM;
     const best = [...INSTANCE_TYPES.values()]
-        .filter((t) => t.name !== current.name && t.gpus === current.gpus && t.architecture === current.architecture
+        .filter((t) => t.name !== current.name && t.gpus === current.gpus && t.architecture === current.architecture && (opts.typeAllowed?.(t.name) ?? true)
             && (t.gpuMemoryGiB ?? 0) >= neededGiB && (gpuTflops(t.gpuModel) ?? 0) >= neededTflops)
         .map((t) => ({ t, price: hourly(t.name, opts.region, g.capacity, spot) }))
         .filter((c): c is { t: InstanceFacts; price: number } => c.price !== undefined && c.price < price)

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseStackConfig } from "../components/config";
 import { PROJECT_DIR } from "../plan/plan";
+import { DEFAULT_ALLOWED_GPU_TYPES } from "../policies/nodeGroups";
 import { readProjectName, readStackFile, UsageError } from "../plan/stackFile";
 import { cleanup, CleanupAction } from "./cleanup";
 import { AuditClients, createClients } from "./clients";
@@ -60,6 +61,17 @@ export function parseAuditArgs(argv: readonly string[]): AuditArgs {
     return args as AuditArgs;
 }
 
+/**
+ * The environment's allowed GPU types from the policy pack's config, so the audit never proposes a type
+ * `gpu-instance-allowlist` would reject; the pack's default when the file or key is absent.
+ */
+export function allowedInstanceTypes(environment: string): string[] {
+    const file = path.join(PROJECT_DIR, "policies", "config", `${environment}.json`);
+    if (!fs.existsSync(file)) return DEFAULT_ALLOWED_GPU_TYPES;
+    const value = (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, { allowedInstanceTypes?: unknown } | undefined>)["gpu-instance-allowlist"]?.allowedInstanceTypes;
+    return Array.isArray(value) && value.every((p) => typeof p === "string") ? value : DEFAULT_ALLOWED_GPU_TYPES;
+}
+
 const failed = (actions: CleanupAction[]) => actions.some((a) => a.status === "failed");
 
 /** The audit CLI; returns its exit code. Clients are injectable so tests never reach AWS. */
@@ -80,7 +92,7 @@ export async function main(argv: readonly string[], deps: { clients?: (region: s
             log(actionsText(actions, args.yes, "Restore"));
             return failed(actions) ? EXIT.actionFailed : EXIT.ok;
         }
-        const result = await runAudit(clients, { stack: args.stack, config, days: args.days, now, progress: (m) => error(`… ${m}`) });
+        const result = await runAudit(clients, { stack: args.stack, config, days: args.days, now, progress: (m) => error(`… ${m}`), allowedInstanceTypes: allowedInstanceTypes(config.environment) });
         const actions = args.cleanup ? await cleanup(clients, result.findings, {
             cluster: config.cluster.name, stack: args.stack, environment: config.environment, apply: args.yes, allow: new Set(args.allow),
             productionTeams: new Set(config.teams.filter((t) => t.gateway?.tier === "production").map((t) => t.id)),

@@ -1,6 +1,7 @@
 import { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { isGpuInstance } from "../components/catalog";
 import type { StackConfig } from "../components/config";
+import { globMatch } from "../policies/nodeGroups";
 import { monthlyCost, NodeGroupObservation, NodeGroupUsage, recommend, Recommendation, usageOf, Verdict, verdictOf } from "./analyze";
 import { AuditClients } from "./clients";
 import * as collect from "./collect";
@@ -24,6 +25,8 @@ export interface NodeGroupAuditContext {
     end: Date;
     periodText: string;
     progress: collect.Progress;
+    /** Glob patterns of the environment's `gpu-instance-allowlist`: smaller types are proposed only among them. */
+    allowedInstanceTypes?: readonly string[];
 }
 
 export interface NodeGroupAudit {
@@ -138,7 +141,9 @@ export async function auditNodeGroups(clients: AuditClients, ctx: NodeGroupAudit
             });
         }
         const spotAllowed = config.environment !== "prod" || tiers.get(g.team) === "batch";
-        out.recommendations.push(...recommend(g, u, verdict, { region, spotDiscount: spot, spotAllowed }));
+        const allowed = ctx.allowedInstanceTypes;
+        const typeAllowed = allowed ? (t: string) => allowed.some((p) => globMatch(p, t)) : undefined;
+        out.recommendations.push(...recommend(g, u, verdict, { region, spotDiscount: spot, spotAllowed, ...(typeAllowed ? { typeAllowed } : {}) }));
     }
     return out;
 }

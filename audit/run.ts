@@ -59,6 +59,8 @@ export interface AuditOptions {
     days: number;
     now?: Date;
     progress?: collect.Progress;
+    /** The environment's `gpu-instance-allowlist` patterns (policies/config/<env>.json). */
+    allowedInstanceTypes?: readonly string[];
 }
 
 const HOUR = 3600;
@@ -101,7 +103,7 @@ export async function runAudit(clients: AuditClients, opts: AuditOptions): Promi
         vpc = await collect.clusterVpc(clients, cluster, region);
     });
 
-    const gpu = await auditNodeGroups(clients, { cluster, config, region, start, end, periodText, progress });
+    const gpu = await auditNodeGroups(clients, { cluster, config, region, start, end, periodText, progress, ...(opts.allowedInstanceTypes ? { allowedInstanceTypes: opts.allowedInstanceTypes } : {}) });
     findings.push(...gpu.findings);
     unaudited.push(...gpu.unaudited);
     for (const u of gpu.usage) if (u.verdict.kind === "unknown") unknown.push({ resource: `node group ${u.name}`, reason: u.verdict.rule });

@@ -101,6 +101,19 @@ describe("audit: idle verdicts that hold", () => {
         assert.ok(light.out.includes("[smaller-instance-type] ml-research/serve: g6e.xlarge -> g6.xlarge: largest per-node GPU memory use 30.0 % of 48 GiB needs 18.0 GiB per GPU with headroom (g6.xlarge has 24 GiB); busiest node-hour 20.0 % of a NVIDIA L40S (362 TFLOPS) needs 91 TFLOPS (NVIDIA L4 has 121); saves $1,542.05/month"), light.out);
     });
 
+    it("smaller-type advice stays within the environment's gpu-instance-allowlist", () => {
+        const { recommend, usageOf, verdictOf } = require("../../audit/analyze") as typeof import("../../audit/analyze");
+        const t = TWO_WEEKS.slice(0, 3);
+        const g = { name: "serve", team: "t", capacity: "ON_DEMAND" as const, instanceTypes: ["g6e.xlarge"], minSize: 0, maxSize: 2, desiredSize: 1 };
+        const s = (v: number) => [{ id: "i-1", timestamps: t, values: t.map(() => v) }];
+        const u = usageOf({ ...g, windowHours: 3, incomplete: [], gpuUtilization: s(20), gpuUtilizationMax: s(20), gpuMemoryMax: s(30), gpusAllocated: [] });
+        const pick = (allowed: string[]) => recommend(g, u, verdictOf(g, u, false), { region: "us-east-1", spotAllowed: false, typeAllowed: (x) => allowed.includes(x) })
+            .find((r) => r.kind === "smaller-instance-type")?.detail.split(":")[0];
+        assert.equal(pick(["g6.xlarge", "g6.2xlarge"]), "g6e.xlarge -> g6.xlarge");
+        assert.equal(pick(["g6.2xlarge"]), "g6e.xlarge -> g6.2xlarge");
+        assert.equal(pick(["g4dn.xlarge"]), undefined, "a T4 cannot carry the load, and nothing else is allowed");
+    });
+
     it("demand for right-size-from-usage counts whole GPUs in use, and the policy judges maxSize against it", async () => {
         const file = `${os.tmpdir()}/audit-demand-${process.pid}.json`;
         const twoAtHalf = fakeAccount({
