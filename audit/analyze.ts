@@ -205,7 +205,9 @@ function smallerType(g: NodeGroupShape, u: NodeGroupUsage, current: InstanceFact
     return {
         nodeGroup: g.name, team: g.team, kind: "smaller-instance-type",
         detail: `${current.name} -> ${best.t.name}: largest per-node GPU memory use ${pct(u.peakGpuMemory)} of ${current.gpuMemoryGiB} GiB needs ${neededGiB.toFixed(1)} GiB per GPU with headroom (${best.t.name} has ${best.t.gpuMemoryGiB} GiB); `
-            + `busiest node-hour ${pct(u.busiestNodeHour)} of a ${current.gpuModel} (${tflops} TFLOPS) needs ${neededTflops.toFixed(0)} TFLOPS (${best.t.gpuModel} has ${gpuTflops(best.t.gpuModel)})`,
+            + `busiest node-hour ${pct(u.busiestNodeHour)} of a ${current.gpuModel} (${tflops} TFLOPS) needs ${neededTflops.toFixed(0)} TFLOPS (${best.t.gpuModel} has ${gpuTflops(best.t.gpuModel)})`
+            // Host CPU and memory are not measured here: say when the proposal shrinks them.
+            + (best.t.vcpu < current.vcpu || best.t.memoryGiB < current.memoryGiB ? `; host shrinks to ${best.t.vcpu} vCPU / ${best.t.memoryGiB} GiB (now ${current.vcpu} / ${current.memoryGiB}): check the pods' CPU and memory requests first` : ""),
         monthlySavingUsd: round((price - best.price) * HOURS_PER_MONTH * u.averageNodes),
     };
 }
@@ -224,7 +226,7 @@ export function recommend(g: NodeGroupShape, u: NodeGroupUsage, verdict: Verdict
         const smaller = smallerType(g, u, current, price, opts);
         if (smaller) out.push(smaller);
     }
-    const suggestedMax = Math.max(1, u.peakNodes + 1);
+    const suggestedMax = Math.max(1, g.minSize, u.peakNodes + 1);
     if (u.gpu && suggestedMax < g.maxSize) {
         out.push({
             nodeGroup: g.name, team: g.team, kind: "lower-max-size",

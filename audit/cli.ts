@@ -101,7 +101,7 @@ export async function main(argv: readonly string[], deps: { clients?: (region: s
         // Written whatever happened during the clean-up: the report is the record of what was changed.
         if (args.json) fs.writeFileSync(args.json, JSON.stringify(auditJson(result, actions), null, 2) + "\n");
         if (args.markdown) fs.writeFileSync(args.markdown, auditMarkdown(result, actions));
-        log(auditText(result, actions));
+        log(auditText(result, actions, args.yes));
         if (failed(actions)) return EXIT.actionFailed;
         return result.status === "partial" ? EXIT.partial : EXIT.ok;
     } catch (e) {

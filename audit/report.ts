@@ -19,7 +19,7 @@ export function actionsText(actions: CleanupAction[], apply: boolean, title = "C
     return out.join("\n");
 }
 
-export function auditText(r: AuditResult, actions: CleanupAction[]): string {
+export function auditText(r: AuditResult, actions: CleanupAction[], apply = actions.some((a) => a.status === "applied" || a.status === "failed")): string {
     const out: string[] = [`ai-infra audit · stack ${r.stack} · ${r.environment} · ${r.region} · cluster ${r.cluster} · last ${r.period.days} days${r.status === "partial" ? " · PARTIAL" : ""}`, ""];
     out.push("Per team (monthly; saving = the best single recommendation per group)");
     for (const t of Object.keys(r.byTeam).sort()) out.push(`  ${t.padEnd(16)} waste ${usd(r.byTeam[t].monthlyWasteUsd).padStart(12)} · possible saving ${usd(r.byTeam[t].monthlySavingUsd).padStart(12)} · ${r.byTeam[t].findings} finding(s)`);
@@ -43,7 +43,7 @@ export function auditText(r: AuditResult, actions: CleanupAction[]): string {
         out.push("", `Not audited (${r.unaudited.length}): the report above is partial`);
         for (const u of r.unaudited) out.push(`  ${u.check}: ${u.reason}`);
     }
-    if (actions.length > 0) out.push("", actionsText(actions, actions.some((a) => a.status === "applied" || a.status === "failed")));
+    if (actions.length > 0) out.push("", actionsText(actions, apply));
     return out.join("\n");
 }
 

@@ -52,6 +52,7 @@ describe("audit clean-up: safe to run twice, never surprising", () => {
         assert.equal(refused.code, 0);
         assert.deepEqual([updates(m).length, tagged(m).length, m.ec2.commandCalls(CreateTagsCommand).length], [0, 0, 0], "--yes alone touches nothing in prod");
         assert.match(refused.out, /skipped: set desired size 0 .*: node group eval-spot \(refused: stack prod is prod; pass --allow eval-spot to act on this resource\)/);
+        assert.match(refused.out, /Clean-up \(applied where possible\)/);
         assert.match(refused.out, /skipped: tag for review: NAT gateway nat-1 \(refused: stack prod is prod; pass --allow nat-1/);
 
         const allowed = await runCli(["--stack", "prod", "--days", "1", "--cleanup", "--yes", "--allow", "eval-spot"], m);
@@ -74,7 +75,7 @@ describe("audit clean-up: safe to run twice, never surprising", () => {
         // prod's research-spot has nightly-batch at 22:00 UTC setting desired 4 (stacks/Pulumi.prod.yaml).
         const m = idleAccount({ cluster: "ai-prod", environment: "prod", group: { name: "research-spot", maxSize: 8 } });
         const { out } = await runCli(["--stack", "prod", "--days", "1", "--cleanup", "--yes", "--allow", "research-spot"], m);
-        assert.match(out, /skipped: .*node group research-spot \(skipped: nightly-batch \(0 22 \* \* \* UTC: desired 4\) would scale it up again; change the schedule in stacks\/Pulumi\.prod\.yaml instead\)/);
+        assert.match(out, /skipped: .*node group research-spot \(nightly-batch \(0 22 \* \* \* UTC: desired 4\) would scale it up again; change the schedule in stacks\/Pulumi\.prod\.yaml instead\)/);
         assert.equal(updates(m).length, 0);
     });
 

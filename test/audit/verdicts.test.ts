@@ -98,7 +98,7 @@ describe("audit: idle verdicts that hold", () => {
         assert.ok(!halfBusy.out.includes("[smaller-instance-type]"), halfBusy.out);
         // At 20 %: 90 TFLOPS and 48 × 30 % × 1.25 = 18 GiB fit an L4 (g6.xlarge), not an A10G (70) or a T4 (65).
         const light = await runCli(["--stack", "dev"], serve([{ util: 20, mem: 30 }, { util: 20, mem: 30 }]));
-        assert.ok(light.out.includes("[smaller-instance-type] ml-research/serve: g6e.xlarge -> g6.xlarge: largest per-node GPU memory use 30.0 % of 48 GiB needs 18.0 GiB per GPU with headroom (g6.xlarge has 24 GiB); busiest node-hour 20.0 % of a NVIDIA L40S (362 TFLOPS) needs 91 TFLOPS (NVIDIA L4 has 121); saves $1,542.05/month"), light.out);
+        assert.ok(light.out.includes("[smaller-instance-type] ml-research/serve: g6e.xlarge -> g6.xlarge: largest per-node GPU memory use 30.0 % of 48 GiB needs 18.0 GiB per GPU with headroom (g6.xlarge has 24 GiB); busiest node-hour 20.0 % of a NVIDIA L40S (362 TFLOPS) needs 91 TFLOPS (NVIDIA L4 has 121); host shrinks to 4 vCPU / 16 GiB (now 4 / 32): check the pods' CPU and memory requests first; saves $1,542.05/month"), light.out);
     });
 
     it("smaller-type advice stays within the environment's gpu-instance-allowlist", () => {
@@ -112,6 +112,12 @@ describe("audit: idle verdicts that hold", () => {
         assert.equal(pick(["g6.xlarge", "g6.2xlarge"]), "g6e.xlarge -> g6.xlarge");
         assert.equal(pick(["g6.2xlarge"]), "g6e.xlarge -> g6.2xlarge");
         assert.equal(pick(["g4dn.xlarge"]), undefined, "a T4 cannot carry the load, and nothing else is allowed");
+        // lower-max-size never goes below minSize: peak 1 node, minSize 2 -> 2, not 2 (peak + 1) below min.
+        const warm = { ...g, minSize: 2, maxSize: 6, desiredSize: 2 };
+        const maxRec = recommend(warm, u, verdictOf(warm, u, false), { region: "us-east-1", spotAllowed: false }).find((r) => r.kind === "lower-max-size");
+        assert.match(maxRec!.detail, /^maxSize 6 -> 2:/);
+        const warmer = { ...g, minSize: 3, maxSize: 6, desiredSize: 3 };
+        assert.match(recommend(warmer, u, verdictOf(warmer, u, false), { region: "us-east-1", spotAllowed: false }).find((r) => r.kind === "lower-max-size")!.detail, /^maxSize 6 -> 3:/);
     });
 
     it("demand for right-size-from-usage counts whole GPUs in use, and the policy judges maxSize against it", async () => {
