@@ -112,7 +112,7 @@ describe("audit: idle verdicts that hold", () => {
         assert.equal(pick(["g6.xlarge", "g6.2xlarge"]), "g6e.xlarge -> g6.xlarge");
         assert.equal(pick(["g6.2xlarge"]), "g6e.xlarge -> g6.2xlarge");
         assert.equal(pick(["g4dn.xlarge"]), undefined, "a T4 cannot carry the load, and nothing else is allowed");
-        // lower-max-size never goes below minSize: peak 1 node, minSize 2 -> 2, not 2 (peak + 1) below min.
+        // lower-max-size is one above the peak (1 node) but never below minSize: 2 with minSize 2, 3 with minSize 3.
         const warm = { ...g, minSize: 2, maxSize: 6, desiredSize: 2 };
         const maxRec = recommend(warm, u, verdictOf(warm, u, false), { region: "us-east-1", spotAllowed: false }).find((r) => r.kind === "lower-max-size");
         assert.match(maxRec!.detail, /^maxSize 6 -> 2:/);
