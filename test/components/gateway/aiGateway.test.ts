@@ -17,7 +17,7 @@ describe("AiGateway under mocks", () => {
 
     it("installs the pinned charts, each in its own namespace", () => {
         const eg = release("ai-gateway-envoy-gateway").inputs;
-        assert.deepEqual([eg.chart, eg.version, eg.namespace], ["oci://docker.io/envoyproxy/gateway-helm", "v1.9.0", "envoy-gateway-system"]);
+        assert.deepEqual([eg.chart, eg.version, eg.namespace], ["oci://docker.io/envoyproxy/gateway-helm", "v1.8.3", "envoy-gateway-system"]);
         const crds = release("ai-gateway-ai-gateway-crds").inputs;
         assert.deepEqual([crds.chart, crds.version, crds.namespace], ["oci://docker.io/envoyproxy/ai-gateway-crds-helm", "v1.1.0", "envoy-ai-gateway-system"]);
         const ai = release("ai-gateway-ai-gateway").inputs;

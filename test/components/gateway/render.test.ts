@@ -6,7 +6,7 @@ import {
 } from "../../../components/gateway";
 import { envoyGatewayValues } from "../../../components/gateway/install";
 import { chargebackLabels } from "../../../components/tags";
-import { CRD_DIR, crdErrors } from "../../crdSchemas";
+import { CRD_DIR, crdErrors, crdReleaseDir, crdSource, PINNED_CRD_RELEASES } from "../../crdSchemas";
 import { gatewayStack } from "./fixtures";
 
 const labels = chargebackLabels({ team: "platform", costCenter: "CC-P", environment: "dev", owner: "p@example.com" });
@@ -153,6 +153,16 @@ describe("gateway renderers", () => {
                 }
             }
             assert.ok(count > 20);
+        });
+
+        it("validates against the pinned releases' folders only", () => {
+            assert.deepEqual(PINNED_CRD_RELEASES, ["envoy-gateway-v1.8.3", "envoy-ai-gateway-v1.1.0"]);
+            for (const [apiVersion, kind, release] of [
+                ["gateway.envoyproxy.io/v1alpha1", "SecurityPolicy", "envoy-gateway-v1.8.3"],
+                ["gateway.networking.k8s.io/v1", "Gateway", "envoy-gateway-v1.8.3"],
+                ["aigateway.envoyproxy.io/v1beta1", "AIGatewayRoute", "envoy-ai-gateway-v1.1.0"],
+            ]) assert.ok(crdSource(apiVersion, kind)!.includes(`/${release}/`), `${kind} from ${crdSource(apiVersion, kind)}`);
+            assert.equal(crdReleaseDir("envoy-gateway-v0.0.1"), undefined, "an unknown release is absent, not another folder");
         });
 
         it("emits the AI Gateway's served storage version v1beta1", () => {
