@@ -20,8 +20,6 @@ export const ENVOY_SERVICE_ACCOUNT = "ai-gateway-envoy";
 /** Clients send their team's API key here; the verified team id is forwarded in TEAM_HEADER. */
 export const API_KEY_HEADER = "x-api-key";
 export const TEAM_HEADER = "x-ai-infra-team";
-/** Production-tier clients add `x-ai-infra-tier: production` to reach the reserved route. */
-export const TIER_HEADER = "x-ai-infra-tier";
 /** Set by the AI Gateway from the request body's `model`. */
 export const MODEL_HEADER = "x-ai-eg-model";
 

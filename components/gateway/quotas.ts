@@ -1,6 +1,7 @@
 import type { TeamConfig, Tier } from "../config";
 import type { GatewayConfig } from "../configGateway";
 import { AI_METADATA_NAMESPACE, API_GROUPS, API_KEY_HEADER, QUOTA_TOKEN_KEY, TEAM_HEADER } from "./constants";
+import { listenerName } from "./infra";
 import { K8sObject, ObjectMeta } from "./types";
 
 export const keysSecretName = (tier: Tier) => `team-api-keys-${tier}`;
@@ -18,18 +19,22 @@ export function teamsAdmitted(tier: Tier, teams: readonly TeamConfig[]): TeamCon
 const routeRefs = (routes: readonly string[]) => routes.map((name) => ({ group: API_GROUPS.gatewayApi, kind: "HTTPRoute", name }));
 
 /**
- * API-key authentication on a tier's routes (the AI Gateway generates an HTTPRoute of the same name for
- * each AIGatewayRoute). The key is matched against the Secret whose keys are team ids; the verified id
- * replaces any client-sent `x-ai-infra-team` header, the key itself is stripped before the upstream.
- * A request without a known key gets 401 before it reaches a rate limit or a model.
+ * API-key authentication on a tier's listener, so every route that listener serves (the model rules and
+ * the AI Gateway's catch-all `route-not-found` rule alike) carries the same credentials: whichever route
+ * matches before the model is known, the key is judged against this tier's teams, once.
+ * Envoy Gateway v1.8.3 applies a listener-targeted policy to every route of that listener that has no
+ * route-level policy of its own (internal/gatewayapi/securitypolicy.go:1204-1206, 1238-1247); this
+ * project creates none. The key is matched against the Secret whose keys are team ids; the verified id
+ * replaces any client-sent `x-ai-infra-team` header, the key itself is stripped before the upstream. A
+ * request without a key valid on this listener gets 401 before it reaches a rate limit or a model.
  */
-export function renderSecurityPolicy(tier: Tier, routes: readonly string[], meta: ObjectMeta): K8sObject {
+export function renderSecurityPolicy(tier: Tier, gatewayName: string, meta: ObjectMeta): K8sObject {
     return {
         apiVersion: `${API_GROUPS.envoyGateway}/v1alpha1`,
         kind: "SecurityPolicy",
         metadata: { name: `team-auth-${tier}`, namespace: meta.namespace, labels: meta.labels },
         spec: {
-            targetRefs: routeRefs(routes),
+            targetRefs: [{ group: API_GROUPS.gatewayApi, kind: "Gateway", name: gatewayName, sectionName: listenerName(tier) }],
             apiKeyAuth: {
                 credentialRefs: [{ group: "", kind: "Secret", name: keysSecretName(tier) }],
                 extractFrom: [{ headers: [API_KEY_HEADER] }],

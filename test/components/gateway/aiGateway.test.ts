@@ -27,6 +27,7 @@ describe("AiGateway under mocks", () => {
     it("points Envoy Gateway's rate limiting at the cache without the token in its values", () => {
         const values = release("ai-gateway-envoy-gateway").inputs.values as Record<string, any>;
         assert.equal(values.config.envoyGateway.rateLimit.backend.redis.url, "master.ai-ratelimit.mock.use1.cache.amazonaws.com:6379");
+        assert.equal(values.config.envoyGateway.rateLimit.failClosed, false, "the configured failure mode (default open), written explicitly");
         assert.ok(!JSON.stringify(values).includes("plan-mock-password"), "AUTH token never inlined");
     });
 

@@ -14,7 +14,7 @@ export function gatewayStack(overrides: Record<string, unknown> = {}): StackConf
             "research-spot": { team: "ml-research", capacity: "spot", instanceTypes: ["g6.xlarge", "g5.xlarge"], minSize: 0, maxSize: 2, desiredSize: 0 },
         },
         "ai-infra:gateway": {
-            hostname: "ai.example.com",
+            tiers: { production: { hostname: "ai.example.com" }, batch: { hostname: "batch.ai.example.com" } },
             tls: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0b0b0b0b-1111-2222-3333-444444444444" },
             backends: [
                 { name: "bedrock", provider: "aws-bedrock", models: ["llama", "claude"] },
