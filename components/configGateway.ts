@@ -1,4 +1,5 @@
 import type { Environment, NodeGroupConfig, Tier } from "./config";
+import { hasWarmFloor } from "./gateway/backends";
 import { Checker, DNS_LABEL } from "./validate";
 
 export const BACKEND_PROVIDERS = ["openai", "aws-bedrock", "in-cluster"] as const;
@@ -103,6 +104,7 @@ export function parseGateway(c: Checker, p: string, value: unknown, ctx: Context
         }
     }
     const backends = parseBackends(c, `${p}.backends`, o.backends, ctx);
+    if (ctx.teamTiers.includes("production")) checkProductionFloor(c, `${p}.backends`, backends, ctx.nodeGroups);
     const tls = o.tls === undefined ? undefined : parseTls(c, `${p}.tls`, o.tls, ctx);
     if (o.hostname !== undefined) {
         c.fail(`${p}.hostname`, o.hostname, "replaced by tiers.production.hostname and tiers.batch.hostname: each tier has its own listener (README, Gateway tiers)");
@@ -123,6 +125,21 @@ export function parseGateway(c: Checker, p: string, value: unknown, ctx: Context
         }
     }
     return { replicas, backends, tls, tiers, rateLimitFailureMode, public: isPublic, sourceRanges, maxParallelRequests };
+}
+
+/**
+ * A model production teams can ask for must have a backend that is always up: a provider, or an in-cluster
+ * server whose node group keeps a node at all times. Otherwise every production request for it fails
+ * while the group is at zero.
+ */
+function checkProductionFloor(c: Checker, p: string, backends: readonly GatewayBackendConfig[], nodeGroups: readonly NodeGroupConfig[]): void {
+    const groups = new Map(nodeGroups.map((g) => [g.name, g]));
+    const alwaysUp = (b: GatewayBackendConfig) => b.provider !== "in-cluster" || (groups.has(b.nodeGroup ?? "") && hasWarmFloor(groups.get(b.nodeGroup!)!));
+    for (const model of [...new Set(backends.flatMap((b) => b.models))]) {
+        const serving = backends.filter((b) => b.models.includes(model));
+        if (serving.some(alwaysUp)) continue;
+        c.fail(p, serving.map((b) => b.name), `model ${JSON.stringify(model)} is served to production teams only by in-cluster backends whose node groups can be at zero (${serving.map((b) => b.nodeGroup).join(", ")}): add a provider backend for it, or give one of those node groups minSize >= 1 in its base size and every schedule`);
+    }
 }
 
 const TLS_OPTIONS = "one of {certificateArn: <ACM ARN>}, {secretName: <TLS Secret>} or, in dev only, {insecureHttp: true}";

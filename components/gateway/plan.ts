@@ -44,14 +44,15 @@ export function planGateway(input: GatewayPlanInput): GatewayPlan {
         for (const tier of ["production", "batch"] as Tier[]) {
             const teams = teamsAdmitted(tier, admitted);
             if (teams.length === 0) continue;
-            const routes = renderRoutes(tier, modelRoutes(tier, config.backends, input.nodeGroups), meta, GATEWAY_NAME);
+            const models = modelRoutes(tier, config.backends, input.nodeGroups);
+            const routes = renderRoutes(tier, models, meta, GATEWAY_NAME);
             const names = routes.map((r) => r.metadata.name);
             tiers.push({
                 tier,
                 teams: teams.map((t) => t.id),
                 routes,
                 securityPolicy: renderSecurityPolicy(tier, GATEWAY_NAME, meta),
-                trafficPolicy: renderTierTrafficPolicy(tier, names, config, meta),
+                trafficPolicy: renderTierTrafficPolicy(tier, names, config, meta, Math.max(...models.map((m) => m.backends.length))),
             });
         }
     }

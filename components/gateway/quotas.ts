@@ -90,12 +90,18 @@ export function renderRateLimitPolicy(gatewayName: string, teams: readonly TeamC
 
 /**
  * How each tier treats its upstreams, merged into the Gateway's policy. Under overload batch hits its
- * smaller concurrency ceiling first and is shed with 503 while production keeps its headroom. Retries
- * only where nothing reached the model (connect failures, refused streams, 503) within a 20 % budget, so a
- * struggling provider is not hammered; an upstream failing five times in a row is ejected for 30 s and
- * its traffic fails over to the next backend in the route's priority order.
+ * smaller concurrency ceiling first and is shed with 503 while production keeps its headroom.
+ *
+ * Fallback on retry: `numAttemptsPerPriority: 1` makes Envoy Gateway add Envoy's previous_priorities retry
+ * predicate (internal/xds/translator/route.go:811-819 at v1.8.3), so each retry goes to the next backend
+ * in the route's priority order instead of back to priority 0 (as AI Gateway's
+ * examples/provider_fallback/fallback.yaml does). `numRetries` is the route's deepest fallback chain, so
+ * a request can reach its last backend. Retries happen only where the model has not answered: connect
+ * failures (a Service at zero endpoints), resets before a response, refused streams and 503, within a
+ * 20 % budget so a struggling provider is not hammered; an upstream failing five times in a row is also
+ * ejected for 30 s (growing), so later requests skip it without a failed attempt.
  */
-export function renderTierTrafficPolicy(tier: Tier, routes: readonly string[], gw: GatewayConfig, meta: ObjectMeta): K8sObject {
+export function renderTierTrafficPolicy(tier: Tier, routes: readonly string[], gw: GatewayConfig, meta: ObjectMeta, priorities: number): K8sObject {
     const parallel = gw.maxParallelRequests[tier];
     return {
         apiVersion: `${API_GROUPS.envoyGateway}/v1alpha1`,
@@ -111,9 +117,10 @@ export function renderTierTrafficPolicy(tier: Tier, routes: readonly string[], g
                 retryBudget: { percent: { numerator: 20 }, minRetryConcurrency: 3 },
             },
             retry: {
-                numRetries: tier === "production" ? 2 : 1,
-                retryOn: { triggers: ["connect-failure", "refused-stream", "reset-before-request", "retriable-status-codes"], httpStatusCodes: [503] },
-                perRetry: { backOff: { baseInterval: "500ms", maxInterval: "5s" } },
+                numRetries: Math.max(1, priorities - 1),
+                numAttemptsPerPriority: 1,
+                retryOn: { triggers: ["connect-failure", "reset", "refused-stream", "retriable-status-codes"], httpStatusCodes: [503] },
+                perRetry: { backOff: { baseInterval: "100ms", maxInterval: "1s" } },
             },
             healthCheck: { passive: { consecutive5XxErrors: 5, consecutiveGatewayErrors: 5, interval: "10s", baseEjectionTime: "30s", maxEjectionPercent: 100 } },
             timeout: { tcp: { connectTimeout: "5s" }, http: { connectionIdleTimeout: "300s" } },

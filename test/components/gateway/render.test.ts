@@ -44,7 +44,8 @@ describe("gateway renderers", () => {
         assert.deepEqual(production.teams, ["search"]);
         assert.deepEqual(batch.teams, ["search", "ml-research"]);
         const llama = (t: typeof production) => (spec(t.routes[0]).rules as Spec[]).find((r) => r.matches[0].headers[0].value === "llama")!;
-        assert.deepEqual(llama(production).backendRefs, [{ name: "llama-ondemand", priority: 0 }, { name: "llama-spot", priority: 1 }, { name: "bedrock", priority: 2 }]);
+        // research-spot can be at zero: production tries it after the provider.
+        assert.deepEqual(llama(production).backendRefs, [{ name: "llama-ondemand", priority: 0 }, { name: "bedrock", priority: 1 }, { name: "llama-spot", priority: 2 }]);
         assert.deepEqual(llama(batch).backendRefs, [{ name: "llama-spot", priority: 0 }, { name: "bedrock", priority: 1 }, { name: "llama-ondemand", priority: 2 }]);
         for (const t of [production, batch]) {
             assert.deepEqual(llama(t).matches, [{ headers: [{ type: "Exact", name: MODEL_HEADER, value: "llama" }] }], "only the model selects a rule: the listener chose the tier");
@@ -55,7 +56,6 @@ describe("gateway renderers", () => {
         assert.equal(cb(production).maxParallelRequests, 1024);
         assert.equal(cb(batch).maxParallelRequests, 64);
         assert.ok(cb(batch).maxPendingRequests < cb(production).maxPendingRequests);
-        assert.ok(spec(production.trafficPolicy).retry.numRetries > spec(batch.trafficPolicy).retry.numRetries);
         assert.equal(spec(batch.trafficPolicy).mergeType, "StrategicMerge");
     });
 
