@@ -37,6 +37,7 @@ describe("gateway fallback on retry", () => {
             assert.equal(retry.numAttemptsPerPriority, 1, t.tier);
             for (const trigger of ["connect-failure", "reset", "retriable-status-codes"]) assert.ok(retry.retryOn.triggers.includes(trigger), `${t.tier}: ${trigger}`);
             assert.deepEqual(retry.retryOn.httpStatusCodes, [503]);
+            assert.deepEqual(spec(t.trafficPolicy).circuitBreaker.retryBudget, { percent: { numerator: 20 }, minRetryConcurrency: 3 }, "retries stay within 20 % of active requests");
         }
     });
 

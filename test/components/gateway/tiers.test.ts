@@ -72,6 +72,7 @@ describe("gateway tiers (requests through the rendered objects)", () => {
             for (const host of hosts) for (const headers of ATTEMPTS) for (const model of MODELS) {
                 const out = m.send({ host, headers, model }, KEYS["ml-research"]);
                 assert.notEqual(treatment(out), "tier-production", `${host} ${JSON.stringify(headers)} ${model}, ${ordered(m, i)}: ${JSON.stringify(out)}`);
+                if (host === endpoint("production")) assert.deepEqual(out, { status: 401 }, `a batch key is not valid on the production host, ${ordered(m, i)}`);
             }
         });
     });
