@@ -1,6 +1,8 @@
 import {
     cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, roundCents as round, spotDiscount, UNIT_PRICES,
 } from "../components/catalog";
+import { controlPlaneMonth } from "../components/controlPlaneCost";
+import { todayUtc } from "../components/eksVersions";
 import { LABEL_PREFIX, PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { isTaggableAwsType } from "../policies/taggable";
 
@@ -61,6 +63,8 @@ export interface EstimateOptions {
     spotDiscount?: Readonly<Record<string, number>>;
     /** Monthly budget per team, shown beside its figures. */
     budgets?: Readonly<Record<string, number>>;
+    /** First day of the month priced (extended-support hours start at a version's end of standard support). Default: today (UTC). */
+    asOf?: Date;
 }
 
 export const NOT_ESTIMATED = [
@@ -105,6 +109,7 @@ interface Context {
     factor: number | undefined;
     spotDiscount: Readonly<Record<string, number>>;
     launchTemplates: Map<string, Record<string, unknown>>;
+    asOf: Date;
 }
 
 function regional(usd: number, ctx: Context): number | undefined {
@@ -165,9 +170,10 @@ function replicationGroup(r: CostResource, ctx: Context): Priced {
 const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:eks/nodeGroup:NodeGroup": nodeGroup,
     "aws:eks/cluster:Cluster": (r, ctx) => {
-        const extended = record(r.props.upgradePolicy).supportType === "EXTENDED";
-        return fixedMonthly("control-plane", `EKS control plane (${extended ? "extended" : "standard"} support)`,
-            (extended ? UNIT_PRICES.eksControlPlaneExtendedPerHour : UNIT_PRICES.eksControlPlaneStandardPerHour) * HOURS_PER_MONTH, ctx);
+        const supportType = record(r.props.upgradePolicy).supportType;
+        const month = controlPlaneMonth(typeof r.props.version === "string" ? r.props.version : undefined, typeof supportType === "string" ? supportType : undefined, ctx.asOf);
+        const support = month.extendedHours === 0 ? "standard support" : `extended support ${Math.round(month.extendedHours)} of ${HOURS_PER_MONTH} h`;
+        return fixedMonthly("control-plane", `EKS control plane ${r.props.version ?? ""} (${support})`, month.usd, ctx);
     },
     "aws:ec2/natGateway:NatGateway": (_r, ctx) => fixedMonthly("nat-gateway", "NAT gateway (hourly; per-GB processing not included)", UNIT_PRICES.natGatewayPerHour * HOURS_PER_MONTH, ctx),
     "aws:ec2/eip:Eip": (_r, ctx) => fixedMonthly("public-ipv4", "Elastic IP (public IPv4)", UNIT_PRICES.publicIpv4PerHour * HOURS_PER_MONTH, ctx),
@@ -193,6 +199,7 @@ export function estimateCost(resources: readonly CostResource[], opts: EstimateO
         region: opts.region,
         factor: regionPriceFactor(opts.region),
         spotDiscount: opts.spotDiscount ?? {},
+        asOf: opts.asOf ?? todayUtc(),
         launchTemplates: new Map(resources
             .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
             .map((r) => [r.urn, r.props])),
