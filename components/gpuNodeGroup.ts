@@ -13,6 +13,31 @@ export const GPU_AMI_TYPES = { x86_64: "AL2023_x86_64_NVIDIA", arm64: "AL2023_AR
 
 const CA_TEMPLATE = "k8s.io/cluster-autoscaler/node-template";
 
+/**
+ * The label the Cluster Autoscaler's AWS provider treats as "this node has GPUs" (GPULabel,
+ * cloudprovider/aws/aws_cloud_provider.go:39 at cluster-autoscaler-1.35.2). A GPU node without it looks
+ * GPU-less until the device plugin registers `nvidia.com/gpu`, and the autoscaler scales up again for the same
+ * pending pod (cloudprovider/aws/README.md:272-283, "Special note on GPU instances"). EKS sets node-group
+ * labels through kubelet, so the label is there when the node registers.
+ */
+export const ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator";
+
+/** `nvidia-l4` for "NVIDIA L4"; a group mixing models lists each (`nvidia-a10g_nvidia-l4`): the label is per group. */
+export function acceleratorLabelValue(facts: readonly InstanceFacts[]): string {
+    const models = [...new Set(facts.map((f) => (f.gpuModel ?? "gpu").toLowerCase().replace(/[^a-z0-9]+/g, "-")))].sort();
+    return models.join("_").slice(0, 63);
+}
+
+/**
+ * Ephemeral storage a node of the group can offer pods, for the scale-from-zero template: the root volume
+ * less the kubelet's default hard eviction threshold (nodefs.available 10%). The autoscaler's template node
+ * has no ephemeral storage unless this tag says so (cloudprovider/aws/README.md:224-233), so without it a pod
+ * requesting ephemeral-storage never scales a group up from zero.
+ */
+export function templateEphemeralStorage(diskSizeGiB: number): string {
+    return `${Math.floor(diskSizeGiB * 0.9)}Gi`;
+}
+
 export interface GpuNodeGroupArgs {
     /** EKS cluster the group joins. */
     clusterName: pulumi.Input<string>;
@@ -122,13 +147,15 @@ export function gpuNodeGroupSpec(name: string, args: GpuNodeGroupArgs): GpuNodeG
         [`${LABEL_PREFIX}node-group`]: name,
         [`${LABEL_PREFIX}capacity`]: capacityLabel,
         [`${LABEL_PREFIX}gpu-count`]: String(gpusPerNode),
-        // The smallest GPU among the types: what a model server can count on whichever type launches.
+        // The smallest GPU among the types, in usable GiB (catalog): what a model server can count on whichever type launches.
         [`${LABEL_PREFIX}gpu-memory-gib`]: String(gpuMemoryGiB),
     };
+    schedulingLabels[ACCELERATOR_LABEL] = acceleratorLabelValue(facts);
     const labels = { ...chargebackLabels(args.chargeback), ...schedulingLabels };
     const autoscalerTemplateTags: Tags = {
         [`${CA_TEMPLATE}/taint/${GPU_TAINT.key}`]: `${GPU_TAINT.value}:NoSchedule`,
         [`${CA_TEMPLATE}/resources/nvidia.com/gpu`]: String(gpusPerNode),
+        [`${CA_TEMPLATE}/resources/ephemeral-storage`]: templateEphemeralStorage(args.diskSizeGiB ?? 200),
     };
     for (const [k, v] of Object.entries(schedulingLabels)) autoscalerTemplateTags[`${CA_TEMPLATE}/label/${k}`] = v;
     const tags: Tags = { ...chargebackTags(args.chargeback), ...autoscalerTemplateTags };

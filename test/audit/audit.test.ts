@@ -84,8 +84,8 @@ describe("audit", () => {
     it("reports percentiles and recommends with hand-computed savings", async () => {
         const { out } = await audit(["--stack", "dev", "--days", "1"]);
         assert.match(out, /serve\s+search\s+50\.0 % \/ 50\.0 % \/ 50\.0 %\s+30\.0 % \/ 30\.0 % \/ 30\.0 %\s+2\s+1/);
-        // g6e.xlarge ($1.861/h, 48 GiB) needs 48 x 30 % x 1.25 = 18 GiB: g6.xlarge ($0.8048/h, 24 GiB) on 2 nodes.
-        assert.ok(out.includes(`[smaller-instance-type] search/serve: g6e.xlarge -> g6.xlarge: p95 GPU memory 30.0 % of 48 GiB needs 18.0 GiB with headroom; g6.xlarge has 24 GiB; saves $1,542.05/month`));
+        // g6e.xlarge ($1.861/h, 44.7 GiB usable) needs 44.7 x 30 % x 1.25 = 16.8 GiB: g6.xlarge ($0.8048/h, 22.35 GiB) on 2 nodes.
+        assert.ok(out.includes(`[smaller-instance-type] search/serve: g6e.xlarge -> g6.xlarge: p95 GPU memory 30.0 % of 44.7 GiB needs 16.8 GiB with headroom; g6.xlarge has 22.35 GiB; saves $1,542.05/month`));
         // Peak 2 nodes: maxSize 6 -> 3 removes 3 x $1.861 x 730 of exposure.
         assert.ok(out.includes("[lower-max-size] search/serve: maxSize 6 -> 3: at most 2 node(s) ran at once in the period; saves $0.00/month, $4,075.59 less at max scale"));
         // Dev allows spot: 55 % off g6e on 2 nodes.
