@@ -68,34 +68,26 @@ export interface GpuNodeGroupArgs {
 }
 
 /**
- * GPU utilisation for predictive scaling: NVIDIA DCGM's metric as the CloudWatch agent publishes it with
- * the Auto Scaling group as a dimension (agent config `append_dimensions: AutoScalingGroupName`); the
- * default Container Insights series have no group dimension, which is why forecast-only is the default.
+ * The predictive scaling configuration of an Auto Scaling group, as plain data: forecast only, from the
+ * predefined ASGCPUUtilization pair (AWS/EC2 CPUUtilization by AutoScalingGroupName, which EC2 publishes for
+ * every group's instances). Why not GPU and why never ForecastAndScale: see configNodeGroups' parsePredictive.
  */
-export const GPU_SCALING_METRIC = { namespace: "CWAgent", metricName: "DCGM_FI_DEV_GPU_UTIL" } as const;
+export function predictiveScalingConfiguration(p: PredictiveScalingConfig): aws.types.input.autoscaling.PolicyPredictiveScalingConfiguration {
+    return { mode: "ForecastOnly", metricSpecification: { targetValue: p.targetUtilization, predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" } } };
+}
 
-/** The predictive scaling configuration of an Auto Scaling group, as plain data. */
-export function predictiveScalingConfiguration(p: PredictiveScalingConfig, asgName: string): aws.types.input.autoscaling.PolicyPredictiveScalingConfiguration {
-    const mode = p.mode === "forecastAndScale" ? "ForecastAndScale" : "ForecastOnly";
-    if (p.metric === "cpu") {
-        return { mode, metricSpecification: { targetValue: p.targetUtilization, predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" } } };
-    }
-    const query = (id: string, stat: string) => ({
-        id,
-        metricStat: { metric: { ...GPU_SCALING_METRIC, dimensions: [{ name: "AutoScalingGroupName", value: asgName }] }, stat },
-        returnData: true,
-    });
-    return {
-        mode,
-        // Warm GPU nodes take minutes to boot and pull model images: launch ahead of the forecast.
-        schedulingBufferTime: "600",
-        metricSpecification: {
-            targetValue: p.targetUtilization,
-            // Load: GPU-percent summed over the group; scaling metric: the per-instance average.
-            customizedLoadMetricSpecification: { metricDataQueries: [query("load", "Sum")] },
-            customizedScalingMetricSpecification: { metricDataQueries: [query("scaling", "Average")] },
-        },
-    };
+export type ScalingField = "minSize" | "maxSize" | "desiredSize";
+
+/**
+ * The scalingConfig fields schedules own: desiredSize always (the Cluster Autoscaler owns it between
+ * schedules), minSize and maxSize when some schedule sets them to a value other than the group's. Pulumi must
+ * ignore exactly these, or `pulumi up --refresh` inside a schedule's window would reset what it set.
+ */
+export function scheduleOwnedFields(group: { minSize: number; maxSize: number }, schedules: readonly ScheduleConfig[]): ScalingField[] {
+    const owned: ScalingField[] = ["desiredSize"];
+    if (schedules.some((s) => s.minSize !== group.minSize)) owned.push("minSize");
+    if (schedules.some((s) => s.maxSize !== group.maxSize)) owned.push("maxSize");
+    return owned;
 }
 
 export interface GpuNodeGroupSpec {
@@ -136,6 +128,14 @@ export function gpuNodeGroupSpec(name: string, args: GpuNodeGroupArgs): GpuNodeG
     }
     if (!Number.isInteger(desiredSize) || desiredSize < minSize || desiredSize > maxSize) {
         problems.push(`desiredSize: ${desiredSize} is not allowed: must be an integer from minSize (${minSize}) to maxSize (${maxSize})`);
+    }
+    for (const sc of args.schedules ?? []) {
+        if (!(Number.isInteger(sc.minSize) && sc.minSize >= 0 && sc.minSize <= sc.maxSize && sc.maxSize <= maxSize)) {
+            problems.push(`schedules.${sc.name}: minSize ${sc.minSize} / maxSize ${sc.maxSize} is not allowed: must satisfy 0 <= minSize <= maxSize <= the group's maxSize (${maxSize})`);
+        }
+        if (sc.desiredSize !== sc.minSize) {
+            problems.push(`schedules.${sc.name}: desiredSize ${sc.desiredSize} is not allowed: must equal minSize (${sc.minSize}); the Cluster Autoscaler removes nodes above minSize within minutes`);
+        }
     }
     if (problems.length > 0) throw new pulumi.RunError(`GpuNodeGroup ${name}: ${problems.join("; ")}`);
 
@@ -213,8 +213,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             tags: pulumi.output(args.clusterName).apply((cluster) => ({ ...spec.tags, ...autoscalerDiscoveryTags(cluster) })),
         }, {
             parent: this,
-            // The Cluster Autoscaler owns desiredSize after creation; re-applying config must not undo its scaling.
-            ignoreChanges: ["scalingConfig.desiredSize"],
+            // The Cluster Autoscaler owns desiredSize after creation, and the group's schedules own the min/max
+            // they change: re-applying config must undo neither (scheduleOwnedFields).
+            ignoreChanges: scheduleOwnedFields(args, args.schedules ?? []).map((f) => `scalingConfig.${f}`),
         });
 
         // EKS does not copy node group tags to its Auto Scaling group, and the autoscaler reads the
@@ -243,7 +244,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             new aws.autoscaling.Policy(`${name}-predictive`, {
                 autoscalingGroupName: asgName,
                 policyType: "PredictiveScaling",
-                predictiveScalingConfiguration: asgName.apply((asg) => predictiveScalingConfiguration(predictive, asg)),
+                predictiveScalingConfiguration: predictiveScalingConfiguration(predictive),
             }, { parent: this });
         }
         this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, launchTemplateId: this.launchTemplate.id });
