@@ -3,6 +3,7 @@ import {
 } from "../components/catalog";
 import { controlPlaneMonth } from "../components/controlPlaneCost";
 import { todayUtc } from "../components/eksVersions";
+import { averageNodes, isReplayable, ScheduleWindow } from "../components/scheduleHours";
 import { LABEL_PREFIX, PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { isTaggableAwsType } from "../policies/taggable";
 
@@ -110,6 +111,8 @@ interface Context {
     spotDiscount: Readonly<Record<string, number>>;
     launchTemplates: Map<string, Record<string, unknown>>;
     asOf: Date;
+    /** Auto Scaling schedules by the URN of the node group whose group they act on (found through dependencies). */
+    schedules: Map<string, ScheduleWindow[]>;
 }
 
 function regional(usd: number, ctx: Context): number | undefined {
@@ -152,6 +155,16 @@ function nodeGroup(r: CostResource, ctx: Context): Priced {
     // Without a launch template EKS uses diskSize, default 20 GiB.
     const diskGiB = num(ebs.volumeSize, num(r.props.diskSize, 20));
     const perNode = hourly * HOURS_PER_MONTH + diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
+    const windows = ctx.schedules.get(r.urn) ?? [];
+    if (windows.length > 0) {
+        // Schedule-aware: node counts weighted by the hours each schedule's sizes are in force (components/scheduleHours.ts).
+        const avg = averageNodes({ minSize: min, maxSize: max, desiredSize: desired }, windows);
+        const f = (n: number) => n.toFixed(2).replace(/\.?0+$/, "");
+        return {
+            kind, description: `${description}, ${diskGiB} GiB gp3 each; ${windows.length} schedule(s): hour-weighted ${f(avg.min)}/${f(avg.expected)}/${f(avg.max)} nodes`,
+            monthly: { min: perNode * avg.min, expected: perNode * avg.expected, max: perNode * avg.max },
+        };
+    }
     return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * min, expected: perNode * desired, max: perNode * max } };
 }
 
@@ -194,12 +207,28 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     },
 };
 
+function schedulesByNodeGroup(resources: readonly CostResource[]): Map<string, ScheduleWindow[]> {
+    const groups = new Set(resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").map((r) => r.urn));
+    const out = new Map<string, ScheduleWindow[]>();
+    for (const r of resources) {
+        if (r.type !== "aws:autoscaling/schedule:Schedule" || typeof r.props.recurrence !== "string") continue;
+        const group = (r.dependencies ?? []).find((d) => groups.has(d));
+        if (!group) continue;
+        const minSize = num(r.props.minSize), maxSize = num(r.props.maxSize), desiredSize = num(r.props.desiredCapacity, minSize);
+        const timezone = typeof r.props.timeZone === "string" ? r.props.timeZone : "UTC";
+        if (!isReplayable({ cron: r.props.recurrence, timezone })) continue;
+        out.set(group, [...(out.get(group) ?? []), { cron: r.props.recurrence, timezone, minSize, maxSize, desiredSize }]);
+    }
+    return out;
+}
+
 export function estimateCost(resources: readonly CostResource[], opts: EstimateOptions): CostEstimate {
     const ctx: Context = {
         region: opts.region,
         factor: regionPriceFactor(opts.region),
         spotDiscount: opts.spotDiscount ?? {},
         asOf: opts.asOf ?? todayUtc(),
+        schedules: schedulesByNodeGroup(resources),
         launchTemplates: new Map(resources
             .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
             .map((r) => [r.urn, r.props])),
