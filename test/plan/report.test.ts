@@ -104,6 +104,27 @@ describe("unpriced is loud", () => {
     });
 });
 
+describe("a budget the plan cannot price", () => {
+    for (const level of ["advisory", "mandatory"] as const) {
+        it(`is a ${level} cost-within-budget violation when the policy config says ${level}`, async () => {
+            // The review's case: a region typo in the policy config used to drop the budget verdict silently.
+            const dev = JSON.parse(fs.readFileSync(`${__dirname}/../../policies/config/dev.json`, "utf8"));
+            dev["cost-within-budget"] = { ...dev["cost-within-budget"], enforcementLevel: level, region: "eu-west-9" };
+            const policy = tmp("dev.json"), json = tmp("plan.json");
+            fs.writeFileSync(policy, JSON.stringify(dev));
+            const { code } = await cli(["dev", "--policy-config", policy, "--json", json]);
+            const doc = read(json);
+            const found = doc.violations.filter((v: { policy: string }) => v.policy === "cost-within-budget");
+            assert.deepEqual(found.map((v: { team: string }) => v.team).sort(), ["ml-research", "search"]);
+            for (const v of found) {
+                assert.equal(v.enforcementLevel, level);
+                assert.match(v.message, /cannot judge its budget of .* not priced \(no prices for region eu-west-9\)/);
+            }
+            assert.equal(code, level === "mandatory" ? 1 : 0);
+        });
+    }
+});
+
 describe("Markdown within GitHub's comment limit", () => {
     it("cuts long lists with a count of what was left out", async () => {
         const result = await runPlan({ stack: "small", configFile: fixture("Pulumi.small.yaml") });
