@@ -42,13 +42,19 @@ function describeLine(l: ShownLine): string {
     return `${l.count > 1 ? `${l.count} x ` : ""}${l.description}`;
 }
 
-/** "not priced: 4 lines (no prices for region ap-south-1)", or undefined when every line is priced. */
+/** Why lines are unpriced, the first three reasons, or undefined when every line is priced. */
+function unpricedReasons(result: PlanResult): string | undefined {
+    const reasons = [...new Set(result.cost.lines.filter((l) => l.unpriced).map((l) => l.unpriced!))];
+    if (reasons.length === 0) return undefined;
+    return reasons.slice(0, 3).join("; ") + (reasons.length > 3 ? `; and ${reasons.length - 3} more reasons` : "");
+}
+
+/** "not priced: 4 cost lines (no prices for region ap-south-1); ...", or undefined when every line is priced. */
 export function unpricedSummary(result: PlanResult): string | undefined {
-    const unpriced = result.cost.lines.filter((l) => l.unpriced);
-    if (unpriced.length === 0) return undefined;
-    const reasons = [...new Set(unpriced.map((l) => l.unpriced!))];
-    const shown = reasons.slice(0, 3).join("; ") + (reasons.length > 3 ? `; and ${reasons.length - 3} more reasons` : "");
-    return `not priced: ${unpriced.length} cost line${unpriced.length === 1 ? "" : "s"} (${shown}); totals leave them out`;
+    const reasons = unpricedReasons(result);
+    if (reasons === undefined) return undefined;
+    const count = result.cost.lines.filter((l) => l.unpriced).length;
+    return `not priced: ${count} cost line${count === 1 ? "" : "s"} (${reasons}); totals leave them out`;
 }
 
 function verdict(result: PlanResult): string {
@@ -116,7 +122,8 @@ export function toMarkdown(result: PlanResult, opts: RenderOptions = {}): string
     const unpriced = unpricedSummary(result);
     const icon = mandatory > 0 ? "❌" : unpriced ? "⚠️" : "✅";
     const head = [`<!-- ai-infra-plan:${result.stack} -->`];
-    head.push(`### ${icon} ai-infra plan: \`${result.stack}\` (${result.environment}, ${c.region})${unpriced ? " · not priced" : ""}`, "");
+    const reasons = unpricedReasons(result);
+    head.push(`### ${icon} ai-infra plan: \`${result.stack}\` (${result.environment}, ${c.region})${reasons ? ` · not priced: ${md(reasons)}` : ""}`, "");
     head.push(`${md(verdict(result))} · ${result.resources.length} resources · ${result.policyChecks} policy checks`, "");
     if (unpriced) head.push(`> ⚠️ **${md(unpriced)}.** The figures below are not the bill.`, "");
     const blocks: Block[] = [head];

@@ -86,7 +86,7 @@ describe("unpriced is loud", () => {
         const text = toText(result);
         assert.match(text.split("\n")[2], /^FAIL: 1 mandatory policy violation · NOT PRICED: \d+ cost lines \(no prices for region eu-central-1\); totals leave them out$/);
         const md = toMarkdown(result);
-        assert.match(md.split("\n")[1], /^### ❌ ai-infra plan: `small` \(dev, eu-central-1\) · not priced$/);
+        assert.match(md.split("\n")[1], /^### ❌ ai-infra plan: `small` \(dev, eu-central-1\) · not priced: no prices for region eu-central-1$/);
         assert.match(md, /> ⚠️ \*\*not priced: \d+ cost lines \(no prices for region eu-central-1\)/);
         const doc = toReport(result);
         assert.ok(doc.cost.unpriced.length > 0);
@@ -97,7 +97,7 @@ describe("unpriced is loud", () => {
 
     it("marks a passing but unpriced plan ⚠️, never ✅, and a priced one ✅", async () => {
         const unpriced = await runPlan({ stack: "small", configFile: variant("Pulumi.small.yaml", /aws:region: us-east-1/, "aws:region: eu-central-1"), policyConfigFile: fixture("policy-advisory.json") });
-        assert.match(toMarkdown(unpriced).split("\n")[1], /^### ⚠️ ai-infra plan: `small` \(dev, eu-central-1\) · not priced$/);
+        assert.match(toMarkdown(unpriced).split("\n")[1], /^### ⚠️ ai-infra plan: `small` \(dev, eu-central-1\) · not priced: no prices for region eu-central-1$/);
         const priced = await runPlan({ stack: "small", configFile: fixture("Pulumi.small.yaml"), policyConfigFile: fixture("policy-advisory.json") });
         assert.doesNotMatch(toText(priced), /NOT PRICED/);
         assert.match(toMarkdown(priced).split("\n")[1], /^### ✅ ai-infra plan: `small` \(dev, us-east-1\)$/);
