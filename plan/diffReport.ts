@@ -36,7 +36,7 @@ const short = (v: unknown) => {
 
 export function inputsText(l: LineChange): string {
     if (!l.inputs) return "inputs not compared (a report without inputs)";
-    if (l.inputs.length === 0) return "no input changed";
+    if (l.inputs.length === 0) return "no input of this resource changed: the price moved with a resource it uses (e.g. its launch template) or with the catalog";
     const shown = l.inputs.slice(0, 6).map((c) => `${c.path}: ${short(c.before)} → ${short(c.after)}`);
     return shown.join("; ") + (l.inputs.length > 6 ? `; and ${l.inputs.length - 6} more` : "");
 }
@@ -48,7 +48,7 @@ export function diffText(diff: PlanDiff, pad: (rows: string[][]) => string[]): s
     const rows = [["team", "min", "expected", "max"]];
     for (const [team, c] of teamRows(diff)) rows.push([team, ...KEYS.map((k) => changeCell(c, k))]);
     rows.push(["total", ...KEYS.map((k) => changeCell(diff.monthly, k))]);
-    out.push(...pad(rows).map((l) => `  ${l}`));
+    out.push(...pad(rows).map((l) => `  ${l}`), "");
     const lineRef = (sign: string) => (l: LineRef) => `  ${sign} ${l.team}: ${l.description} (${usd(l.monthly.max)} max)`;
     out.push(...diff.lines.added.map(lineRef("+")), ...diff.lines.removed.map(lineRef("-")));
     for (const l of diff.lines.changed) {

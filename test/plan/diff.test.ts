@@ -18,8 +18,10 @@ const BASE = `${small}    old:\n      team: ml-research\n      capacity: spot\n 
 const HEAD = `${small.replace("minSize: 1", "minSize: 0")}    extra:\n      team: ml-research\n      capacity: spot\n      instanceTypes: [g6.xlarge]\n      minSize: 0\n      maxSize: 1\n      desiredSize: 0\n`;
 
 describe("plan diff against a baseline", () => {
-    let base: string, headJson: string, headMd: string, text: string, code: number;
+    let base: string, headJson: string, headMd: string, text: string, code: number, smallBase: string;
     before(async () => {
+        smallBase = tmp("small.json");
+        assert.equal((await cli(["small", "--config-file", fixture("Pulumi.small.yaml"), "--json", smallBase])).code, 1);
         base = tmp("base.json");
         assert.equal((await cli(["small", "--config-file", stackFile("small", BASE), "--json", base])).code, 1);
         headJson = tmp("head.json");
@@ -105,6 +107,16 @@ describe("plan diff against a baseline", () => {
         const changed = read(out).diff.lines.changed[0];
         assert.equal(changed.inputs, undefined);
         assert.deepEqual(changed.delta, { min: -301.75, expected: 0, max: 0 });
+    });
+
+    it("says so when a line's price moved without an input of its own resource changing", async () => {
+        // diskSizeGiB lives in the node group's launch template, not in the node group's inputs.
+        const out = tmp("disk.json");
+        const { out: diskText } = await cli(["small", "--config-file", stackFile("small", small.replace("diskSizeGiB: 100", "diskSizeGiB: 200")), "--baseline", smallBase, "--json", out]);
+        const [changed] = read(out).diff.lines.changed;
+        assert.deepEqual(changed.inputs, []);
+        assert.deepEqual(changed.delta, { min: 8, expected: 16, max: 24 }); // 100 GiB x $0.08 per node
+        assert.match(diskText, /no input of this resource changed: the price moved with a resource it uses \(e\.g\. its launch template\)/);
     });
 
     it("lists leaf input paths that differ", () => {
