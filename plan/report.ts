@@ -4,6 +4,7 @@ import { PlanDiff } from "./diff";
 import { diffMarkdown, diffText } from "./diffReport";
 import { Block, fitMarkdown } from "./markdownBudget";
 import { mandatoryViolations, PlanResult } from "./plan";
+import { JsonOptions, PlanReport, toReport } from "./reportJson";
 import { formatSaving, savingsReport, SavingsReport } from "./savings";
 
 const rangeCells = (r: Range) => [usd(r.min), usd(r.expected), usd(r.max)];
@@ -64,6 +65,11 @@ function verdict(result: PlanResult): string {
 }
 
 const savedCells = (s: SavingsReport["byTeam"][string]) => [usd(s.naiveBaseline.monthly), formatSaving(s.savings.expected), formatSaving(s.savings.max)];
+
+/** The structure the plan's contract promises (`--json`, plan/report.schema.json). */
+export function toJson(result: PlanResult, opts: JsonOptions = {}): PlanReport {
+    return toReport(result, opts);
+}
 
 export interface RenderOptions {
     diff?: PlanDiff;
