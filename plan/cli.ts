@@ -6,7 +6,7 @@ import { runPlan } from "./plan";
 import { PolicyConfigError } from "./policyConfig";
 import { toMarkdown, toText } from "./report";
 import { errorReport, exitCodeOf, toReport } from "./reportJson";
-import { loadBaseline } from "./reportSchema";
+import { BaselineError, loadBaseline } from "./reportSchema";
 import { UsageError } from "./stackFile";
 
 export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]";
@@ -72,6 +72,8 @@ export async function main(argv: readonly string[], log: (s: string) => void = c
     let args: CliArgs | undefined;
     try {
         args = parseArgs(argv);
+        // Refuse a missing baseline before the plan runs, not after.
+        if (args.baseline && !fs.existsSync(args.baseline)) throw new BaselineError(args.baseline, "the file does not exist");
         const result = await runPlan({ stack: args.stack, configFile: args.configFile, policyConfigFile: args.policyConfigFile });
         const diff = args.baseline ? diffReports(loadBaseline(args.baseline, result), toReport(result)) : undefined;
         if (args.json) writeReport("--json", args.json, JSON.stringify(toReport(result, { inputs: !args.noInputs, diff }), null, 2) + "\n");
