@@ -1,6 +1,9 @@
 import {
     cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, roundCents as round, spotDiscount, UNIT_PRICES,
 } from "../components/catalog";
+import { controlPlaneMonth } from "../components/controlPlaneCost";
+import { todayUtc } from "../components/eksVersions";
+import { averageNodes, isReplayable, ScheduleWindow } from "../components/scheduleHours";
 import { LABEL_PREFIX, PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { isTaggableAwsType } from "../policies/taggable";
 
@@ -72,6 +75,8 @@ export interface EstimateOptions {
     spotDiscount?: Readonly<Record<string, number>>;
     /** Monthly budget per team, shown beside its figures. */
     budgets?: Readonly<Record<string, number>>;
+    /** First day of the month priced (extended-support hours start at a version's end of standard support). Default: today (UTC). */
+    asOf?: Date;
 }
 
 export const NOT_ESTIMATED = [
@@ -117,6 +122,9 @@ interface Context {
     factor: number | undefined;
     spotDiscount: Readonly<Record<string, number>>;
     launchTemplates: Map<string, Record<string, unknown>>;
+    asOf: Date;
+    /** Auto Scaling schedules by the URN of the node group whose group they act on (found through dependencies). */
+    schedules: Map<string, ScheduleWindow[]>;
 }
 
 function regional(usd: number, ctx: Context): number | undefined {
@@ -161,10 +169,19 @@ function nodeGroup(r: CostResource, ctx: Context): Priced {
     const diskGiB = num(ebs.volumeSize, num(r.props.diskSize, 20));
     const storage = diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
     const perNode = hourly * HOURS_PER_MONTH + storage;
-    return {
-        kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * min, expected: perNode * desired, max: perNode * max },
-        naive: { maxSize: max, onDemandHourly: dearestOnDemand, storageMonthlyPerNode: storage },
-    };
+    const naive = { maxSize: max, onDemandHourly: dearestOnDemand, storageMonthlyPerNode: storage };
+    const windows = ctx.schedules.get(r.urn) ?? [];
+    if (windows.length > 0) {
+        // Schedule-aware: node counts weighted by the hours each schedule's sizes are in force (components/scheduleHours.ts).
+        const avg = averageNodes({ minSize: min, maxSize: max, desiredSize: desired }, windows);
+        const f = (n: number) => n.toFixed(2).replace(/\.?0+$/, "");
+        return {
+            kind, description: `${description}, ${diskGiB} GiB gp3 each; ${windows.length} schedule(s): hour-weighted ${f(avg.min)}/${f(avg.expected)}/${f(avg.max)} nodes`,
+            monthly: { min: perNode * avg.min, expected: perNode * avg.expected, max: perNode * avg.max },
+            naive,
+        };
+    }
+    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * min, expected: perNode * desired, max: perNode * max }, naive };
 }
 
 function replicationGroup(r: CostResource, ctx: Context): Priced {
@@ -182,9 +199,10 @@ function replicationGroup(r: CostResource, ctx: Context): Priced {
 const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:eks/nodeGroup:NodeGroup": nodeGroup,
     "aws:eks/cluster:Cluster": (r, ctx) => {
-        const extended = record(r.props.upgradePolicy).supportType === "EXTENDED";
-        return fixedMonthly("control-plane", `EKS control plane (${extended ? "extended" : "standard"} support)`,
-            (extended ? UNIT_PRICES.eksControlPlaneExtendedPerHour : UNIT_PRICES.eksControlPlaneStandardPerHour) * HOURS_PER_MONTH, ctx);
+        const supportType = record(r.props.upgradePolicy).supportType;
+        const month = controlPlaneMonth(typeof r.props.version === "string" ? r.props.version : undefined, typeof supportType === "string" ? supportType : undefined, ctx.asOf);
+        const support = month.extendedHours === 0 ? "standard support" : `extended support ${Math.round(month.extendedHours)} of ${HOURS_PER_MONTH} h`;
+        return fixedMonthly("control-plane", `EKS control plane ${r.props.version ?? ""} (${support})`, month.usd, ctx);
     },
     "aws:ec2/natGateway:NatGateway": (_r, ctx) => fixedMonthly("nat-gateway", "NAT gateway (hourly; per-GB processing not included)", UNIT_PRICES.natGatewayPerHour * HOURS_PER_MONTH, ctx),
     "aws:ec2/eip:Eip": (_r, ctx) => fixedMonthly("public-ipv4", "Elastic IP (public IPv4)", UNIT_PRICES.publicIpv4PerHour * HOURS_PER_MONTH, ctx),
@@ -205,11 +223,28 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     },
 };
 
+function schedulesByNodeGroup(resources: readonly CostResource[]): Map<string, ScheduleWindow[]> {
+    const groups = new Set(resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").map((r) => r.urn));
+    const out = new Map<string, ScheduleWindow[]>();
+    for (const r of resources) {
+        if (r.type !== "aws:autoscaling/schedule:Schedule" || typeof r.props.recurrence !== "string") continue;
+        const group = (r.dependencies ?? []).find((d) => groups.has(d));
+        if (!group) continue;
+        const minSize = num(r.props.minSize), maxSize = num(r.props.maxSize), desiredSize = num(r.props.desiredCapacity, minSize);
+        const timezone = typeof r.props.timeZone === "string" ? r.props.timeZone : "UTC";
+        if (!isReplayable({ cron: r.props.recurrence, timezone })) continue;
+        out.set(group, [...(out.get(group) ?? []), { cron: r.props.recurrence, timezone, minSize, maxSize, desiredSize }]);
+    }
+    return out;
+}
+
 export function estimateCost(resources: readonly CostResource[], opts: EstimateOptions): CostEstimate {
     const ctx: Context = {
         region: opts.region,
         factor: regionPriceFactor(opts.region),
         spotDiscount: opts.spotDiscount ?? {},
+        asOf: opts.asOf ?? todayUtc(),
+        schedules: schedulesByNodeGroup(resources),
         launchTemplates: new Map(resources
             .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
             .map((r) => [r.urn, r.props])),

@@ -109,14 +109,25 @@ describe("plan diff against a baseline", () => {
         assert.deepEqual(changed.delta, { min: -301.75, expected: 0, max: 0 });
     });
 
-    it("says so when a line's price moved without an input of its own resource changing", async () => {
-        // diskSizeGiB lives in the node group's launch template, not in the node group's inputs.
+    it("shows the input that moved a line's price, even when the price comes from a resource it uses", async () => {
+        // diskSizeGiB sizes the launch template's volume; the node group itself carries it only as the
+        // autoscaler's ephemeral-storage template tag (90 % of the volume).
         const out = tmp("disk.json");
-        const { out: diskText } = await cli(["small", "--config-file", stackFile("small", small.replace("diskSizeGiB: 100", "diskSizeGiB: 200")), "--baseline", smallBase, "--json", out]);
+        await cli(["small", "--config-file", stackFile("small", small.replace("diskSizeGiB: 100", "diskSizeGiB: 200")), "--baseline", smallBase, "--json", out]);
+        const [changed] = read(out).diff.lines.changed;
+        assert.deepEqual(changed.inputs, [{ path: "tags.k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage", before: "90Gi", after: "180Gi" }]);
+        assert.deepEqual(changed.delta, { min: 8, expected: 16, max: 24 }); // 100 GiB x $0.08 per node
+    });
+
+    it("says so when a line's price moved without an input of its own resource changing", async () => {
+        // A pricing assumption (the spot discount) moves the price of an unchanged resource.
+        const out = tmp("spot.json");
+        const cheaper = `${small}  ai-infra:pricing:\n    spotDiscount:\n      g5: 0.7\n      g6: 0.7\n`;
+        const { out: text } = await cli(["small", "--config-file", stackFile("small", cheaper), "--baseline", smallBase, "--json", out]);
         const [changed] = read(out).diff.lines.changed;
         assert.deepEqual(changed.inputs, []);
-        assert.deepEqual(changed.delta, { min: 8, expected: 16, max: 24 }); // 100 GiB x $0.08 per node
-        assert.match(diskText, /no input of this resource changed: the price moved with a resource it uses \(e\.g\. its launch template\)/);
+        assert.ok(changed.delta.max < 0, JSON.stringify(changed.delta));
+        assert.match(text, /no input of this resource changed: the price moved with a resource it uses \(e\.g\. its launch template\) or with the catalog/);
     });
 
     it("lists leaf input paths that differ", () => {
