@@ -124,7 +124,9 @@ export function toMarkdown(result: PlanResult, opts: RenderOptions = {}): string
     const head = [`<!-- ai-infra-plan:${result.stack} -->`];
     const reasons = unpricedReasons(result);
     head.push(`### ${icon} ai-infra plan: \`${result.stack}\` (${result.environment}, ${c.region})${reasons ? ` · not priced: ${md(reasons)}` : ""}`, "");
-    head.push(`${md(verdict(result))} · ${result.resources.length} resources · ${result.policyChecks} policy checks`, "");
+    const headline = savings.savings.expected === null ? ""
+        : ` · ${formatSaving(savings.savings.expected)} below the naive baseline expected, ${formatSaving(savings.savings.max)} at max`;
+    head.push(`${md(verdict(result))} · ${result.resources.length} resources · ${result.policyChecks} policy checks${headline}`, "");
     if (unpriced) head.push(`> ⚠️ **${md(unpriced)}.** The figures below are not the bill.`, "");
     const blocks: Block[] = [head];
     if (opts.diff) blocks.push(...diffMarkdown(opts.diff));
