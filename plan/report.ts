@@ -69,6 +69,7 @@ export function toText(result: PlanResult): string {
     const c = result.cost;
     out.push(`ai-infra plan · stack ${result.stack} · environment ${result.environment} · ${c.region} · ${(result.elapsedMs / 1000).toFixed(1)} s`);
     out.push(`${result.resources.length} resources · ${result.policyChecks} policy checks (${result.policyConfigFile.split("/").slice(-3).join("/")})`);
+    for (const n of result.notes ?? []) out.push(`note: ${n}`);
     out.push("");
     out.push(`Monthly cost (${c.currency}, catalog prices as of ${c.pricesAsOf})`);
     const summary = [["team", "min", "expected", "max", "budget"]];
@@ -108,6 +109,7 @@ export function toMarkdown(result: PlanResult): string {
     const mandatory = mandatoryViolations(result).length;
     out.push(`### ${mandatory > 0 ? "❌" : "✅"} ai-infra plan: \`${result.stack}\` (${result.environment}, ${c.region})`, "");
     out.push(`${verdict(result)} · ${result.resources.length} resources · ${result.policyChecks} policy checks`, "");
+    for (const n of result.notes ?? []) out.push(`> ℹ️ ${md(n)}`, "");
     out.push(`#### Monthly cost (${c.currency}, prices as of ${c.pricesAsOf})`, "");
     out.push("| team | min | expected | max | budget |", "| --- | ---: | ---: | ---: | ---: |");
     for (const team of teams(result)) {
