@@ -13,7 +13,9 @@
  *   `<replicationGroupId>-NNN`, or `-NNNN-NNN` in cluster mode) and per node;
  * - an EKS managed node group: its Auto Scaling group's instances in `AWS/EC2` by `AutoScalingGroupName`
  *   (EC2 publishes those aggregates for every group; the name is only known after deployment, so only the
- *   dimension set is checked).
+ *   dimension set is checked);
+ * - a CloudWatch Logs metric filter: its `metricTransformation` metric in its namespace, with exactly the
+ *   dimensions the transformation names (none when it names none).
  */
 
 export interface RenderedResource {
@@ -112,6 +114,14 @@ export function metricProducers(resources: readonly RenderedResource[]): Produce
                 source: r.urn, namespace: "AWS/ElastiCache", metric: () => true,
                 dimensionSets: [set("CacheClusterId"), set("CacheClusterId", "CacheNodeId")], values: { CacheClusterId: (v) => member.test(v) },
             });
+        }
+        if (r.type === "aws:cloudwatch/logMetricFilter:LogMetricFilter") {
+            const t = rec(i.metricTransformation);
+            const namespace = str(t.namespace);
+            const name = str(t.name);
+            if (namespace !== undefined && name !== undefined) {
+                producers.push({ source: r.urn, namespace, metric: (n) => n === name, dimensionSets: [set(...Object.keys(rec(t.dimensions)))] });
+            }
         }
         if (r.type === "aws:eks/nodeGroup:NodeGroup") {
             producers.push({ source: r.urn, namespace: "AWS/EC2", metric: () => true, dimensionSets: [set("AutoScalingGroupName")] });

@@ -35,6 +35,14 @@ describe("metric sources: every metric an alarm or scaling policy reads is publi
         assert.deepEqual(gaps.map((g) => g.reason), ["nothing the stack installs publishes to CWAgent", "nothing the stack installs publishes to CWAgent"]);
     });
 
+    it("counts a log metric filter as the producer of exactly its metric, namespace and dimensions", () => {
+        const filter: RenderedResource = { urn: "filter", type: "aws:cloudwatch/logMetricFilter:LogMetricFilter", inputs: { metricTransformation: { namespace: "ai-infra/ai-dev", name: "RateLimitStoreConnectionErrors", value: "1" } } };
+        assert.deepEqual(unproducedMetrics([filter, alarm("a", "ai-infra/ai-dev", "RateLimitStoreConnectionErrors", {})]), []);
+        assert.equal(unproducedMetrics([filter, alarm("a", "ai-infra/ai-dev", "OtherMetric", {})]).length, 1);
+        assert.equal(unproducedMetrics([filter, alarm("a", "ai-infra/ai-prod", "RateLimitStoreConnectionErrors", {})]).length, 1);
+        assert.equal(unproducedMetrics([filter, alarm("a", "ai-infra/ai-dev", "RateLimitStoreConnectionErrors", { Pod: "x" })]).length, 1);
+    });
+
     it("flags Container Insights read by Auto Scaling group, for another cluster, or without the add-on", () => {
         assert.deepEqual(unproducedMetrics([addon, alarm("a", "ContainerInsights", "node_gpu_utilization", { ClusterName: "ai-prod" })]), []);
         assert.match(unproducedMetrics([addon, alarm("a", "ContainerInsights", "node_gpu_utilization", { AutoScalingGroupName: "eks-serve" })])[0].reason,
