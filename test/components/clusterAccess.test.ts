@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as path from "path";
 import { specialRange } from "../../components/cidrRanges";
 import { ConfigError, parseStackConfig } from "../../components/config";
 import { existingClusterUnmanaged } from "../../components/configCluster";
@@ -81,8 +82,9 @@ describe("existing-cluster mode", () => {
         assert.ok(unmanaged.some((n) => n.startsWith("the NVIDIA device plugin (declared present")));
         assert.ok(unmanaged.some((n) => n.startsWith("the Cluster Autoscaler (declared present")));
         assert.deepEqual(existingClusterUnmanaged(parseStackConfig(baseConfig()).cluster), []);
-        const plan = await runPlan({ stack: "dev" });
-        const text = toText({ ...plan, notes: unmanaged.map((n) => `existing cluster (create: false): this stack does not manage ${n}`) });
-        assert.match(text, /\nnote: existing cluster \(create: false\): this stack does not manage the NVIDIA device plugin/);
+        // The small fixture is an existing cluster that already runs both.
+        const plan = await runPlan({ stack: "small", configFile: path.join(__dirname, "..", "fixtures", "Pulumi.small.yaml") });
+        assert.deepEqual(plan.notes, unmanaged.map((n) => `existing cluster (create: false): this stack does not manage ${n}`));
+        assert.match(toText(plan), /\nnote: existing cluster \(create: false\): this stack does not manage the NVIDIA device plugin \(declared present/);
     });
 });
