@@ -14,7 +14,11 @@ export const GPU_CHARTS = {
     // Not tied to the cluster minor (Chart.yaml kubeVersion ">= 1.10.0-0" at v0.20.0). The values keys used
     // below are the chart's at that tag: affinity (values.yaml:64), tolerations (:86), priorityClassName (:99).
     devicePlugin: { chart: "nvidia-device-plugin", repo: "https://nvidia.github.io/k8s-device-plugin", version: "0.20.0" },
-    // Its chart version and image follow the cluster minor: see clusterAutoscalerRelease.
+    // Its chart version and image follow the cluster minor: see clusterAutoscalerRelease. Each minor gets the chart
+    // that ships it because the RBAC changes between minors (chart 9.59.0's clusterrole.yaml adds rules 9.53.0 lacks).
+    // Values keys used below, in cluster-autoscaler/charts/cluster-autoscaler/values.yaml at 9.59.0: autoDiscovery
+    // (:8, clusterName :17), awsRegion (:76), cloudProvider (:144), extraArgs (:212), image (:302, tag :306),
+    // nodeSelector (:334), rbac (:374, serviceAccount create/name :388/:390); the same keys exist at 9.46.6, 9.51.0, 9.53.0.
     clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler" },
 } as const;
 
