@@ -39,6 +39,17 @@ export interface CostLine {
     monthly: Range;
     /** Why a line could not be priced (unknown region or type); its monthly figures are then 0. */
     unpriced?: string;
+    /** Node groups: what the naive savings baseline (plan/savings.ts) prices instead of the line's figures. */
+    naive?: NaiveCapacity;
+}
+
+/** A node group's capacity as the naive baseline sees it: `maxSize` nodes on-demand, always on. */
+export interface NaiveCapacity {
+    maxSize: number;
+    /** On-demand hourly price of the dearest listed instance type, in the line's region. */
+    onDemandHourly: number;
+    /** Per-node storage, the same in the baseline as in the estimate. */
+    storageMonthlyPerNode: number;
 }
 
 export interface TeamCost extends Range {
@@ -90,7 +101,7 @@ function num(v: unknown, fallback = 0): number {
  * shared infrastructure and go to the platform; a taggable resource without a team is "unattributed",
  * which the chargeback-tags policy already refuses.
  */
-function teamOf(r: CostResource): string {
+export function teamOf(r: CostResource): string {
     const team = record(r.props.tags)[TAG_KEYS.team] ?? record(record(r.props.metadata).labels)[`${LABEL_PREFIX}${TAG_KEYS.team}`];
     if (typeof team === "string" && team !== "") return team;
     return r.type.startsWith("aws:") && !isTaggableAwsType(r.type) ? PLATFORM_TEAM : UNATTRIBUTED;
@@ -101,6 +112,7 @@ interface Priced {
     description: string;
     monthly?: Range;
     unpriced?: string;
+    naive?: NaiveCapacity;
 }
 
 type Pricer = (r: CostResource, ctx: Context) => Priced | undefined;
@@ -135,12 +147,13 @@ function nodeGroup(r: CostResource, ctx: Context): Priced {
     const description = `node group ${name}: ${spot ? "spot" : "on-demand"} ${types.join("|") || "(no instance types)"}, ${min}/${desired}/${max} nodes`;
     const kind = "node-group";
     if (types.length === 0) return { kind, description, unpriced: "no instance types listed" };
-    let hourly = 0;
+    let hourly = 0, dearestOnDemand = 0;
     for (const t of types) {
         const onDemand = onDemandHourly(t, ctx.region);
         if (onDemand === undefined) {
             return { kind, description, unpriced: regionPriceFactor(ctx.region) === undefined ? `no prices for region ${ctx.region}` : `instance type ${t} is not in the catalog` };
         }
+        dearestOnDemand = Math.max(dearestOnDemand, onDemand);
         let price = onDemand;
         if (spot) {
             const discount = spotDiscount(t, ctx.spotDiscount);
@@ -154,7 +167,9 @@ function nodeGroup(r: CostResource, ctx: Context): Priced {
     const ebs = record(record(Array.isArray(template?.blockDeviceMappings) ? template?.blockDeviceMappings[0] : undefined).ebs);
     // Without a launch template EKS uses diskSize, default 20 GiB.
     const diskGiB = num(ebs.volumeSize, num(r.props.diskSize, 20));
-    const perNode = hourly * HOURS_PER_MONTH + diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
+    const storage = diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
+    const perNode = hourly * HOURS_PER_MONTH + storage;
+    const naive = { maxSize: max, onDemandHourly: dearestOnDemand, storageMonthlyPerNode: storage };
     const windows = ctx.schedules.get(r.urn) ?? [];
     if (windows.length > 0) {
         // Schedule-aware: node counts weighted by the hours each schedule's sizes are in force (components/scheduleHours.ts).
@@ -163,9 +178,10 @@ function nodeGroup(r: CostResource, ctx: Context): Priced {
         return {
             kind, description: `${description}, ${diskGiB} GiB gp3 each; ${windows.length} schedule(s): hour-weighted ${f(avg.min)}/${f(avg.expected)}/${f(avg.max)} nodes`,
             monthly: { min: perNode * avg.min, expected: perNode * avg.expected, max: perNode * avg.max },
+            naive,
         };
     }
-    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * min, expected: perNode * desired, max: perNode * max } };
+    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * min, expected: perNode * desired, max: perNode * max }, naive };
 }
 
 function replicationGroup(r: CostResource, ctx: Context): Priced {
@@ -245,6 +261,7 @@ export function estimateCost(resources: readonly CostResource[], opts: EstimateO
             team: teamOf(r), urn: r.urn, kind: priced.kind, description: priced.description,
             monthly: { min: round(monthly.min), expected: round(monthly.expected), max: round(monthly.max) },
             ...(priced.unpriced ? { unpriced: priced.unpriced } : {}),
+            ...(priced.naive ? { naive: priced.naive } : {}),
         });
         if (priced.unpriced && ctx.factor !== undefined) warnings.push(`${r.urn}: not priced: ${priced.unpriced}`);
     }
