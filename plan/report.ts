@@ -81,7 +81,6 @@ export function toText(result: PlanResult, opts: RenderOptions = {}): string {
     const savings = savingsReport(c);
     out.push(`ai-infra plan · stack ${result.stack} · environment ${result.environment} · ${c.region} · ${(result.elapsedMs / 1000).toFixed(1)} s`);
     out.push(`${result.resources.length} resources · ${result.policyChecks} policy checks (${result.policyConfigFile.split("/").slice(-3).join("/")})`);
-    for (const n of result.notes ?? []) out.push(`note: ${n}`);
     out.push(verdict(result), "");
     if (opts.diff) out.push(...diffText(opts.diff, pad));
     out.push(`Monthly cost (${c.currency}, catalog prices as of ${c.pricesAsOf}; naive = max capacity on-demand, always on)`);
@@ -109,6 +108,7 @@ export function toText(result: PlanResult, opts: RenderOptions = {}): string {
         for (const v of result.violations) out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}`);
     }
     for (const r of result.remediations) out.push(`  [remediated] ${r.policy}: ${r.urn} (${r.changed.join(", ")})`);
+    if (result.notes?.length) out.push("", ...result.notes.map((n) => `note: ${n}`));
     out.push("", verdict(result));
     return out.join("\n");
 }
@@ -127,7 +127,6 @@ export function toMarkdown(result: PlanResult, opts: RenderOptions = {}): string
     head.push(`### ${icon} ai-infra plan: \`${result.stack}\` (${result.environment}, ${c.region})${reasons ? ` · not priced: ${md(reasons)}` : ""}`, "");
     head.push(`${md(verdict(result))} · ${result.resources.length} resources · ${result.policyChecks} policy checks`, "");
     if (unpriced) head.push(`> ⚠️ **${md(unpriced)}.** The figures below are not the bill.`, "");
-    for (const n of result.notes ?? []) head.push(`> ℹ️ ${md(n)}`, "");
     const blocks: Block[] = [head];
     if (opts.diff) blocks.push(...diffMarkdown(opts.diff));
     blocks.push([
@@ -154,6 +153,7 @@ export function toMarkdown(result: PlanResult, opts: RenderOptions = {}): string
         more: (n) => `| … | ${n} more cost lines (see the JSON report) | | | |`,
     });
     if (c.warnings.length > 0) blocks.push([...c.warnings.map((w) => `> ⚠️ ${md(w)}`), ""]);
+    if (result.notes?.length) blocks.push([...result.notes.map((n) => `> ℹ️ ${md(n)}`), ""]);
     if (result.violations.length > 0) {
         blocks.push({
             head: [`#### Policy violations (${result.violations.length})`, "", "| level | policy | resource | message |", "| --- | --- | --- | --- |"],
