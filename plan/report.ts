@@ -108,6 +108,7 @@ export function toText(result: PlanResult, opts: RenderOptions = {}): string {
         for (const v of result.violations) out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}`);
     }
     for (const r of result.remediations) out.push(`  [remediated] ${r.policy}: ${r.urn} (${r.changed.join(", ")})`);
+    if (result.notes?.length) out.push("", ...result.notes.map((n) => `note: ${n}`));
     out.push("", verdict(result));
     return out.join("\n");
 }
@@ -154,6 +155,7 @@ export function toMarkdown(result: PlanResult, opts: RenderOptions = {}): string
         more: (n) => `| … | ${n} more cost lines (see the JSON report) | | | |`,
     });
     if (c.warnings.length > 0) blocks.push([...c.warnings.map((w) => `> ⚠️ ${md(w)}`), ""]);
+    if (result.notes?.length) blocks.push([...result.notes.map((n) => `> ℹ️ ${md(n)}`), ""]);
     if (result.violations.length > 0) {
         blocks.push({
             head: [`#### Policy violations (${result.violations.length})`, "", "| level | policy | resource | message |", "| --- | --- | --- | --- |"],
