@@ -106,7 +106,7 @@ function violationTeams(result: PlanResult): (v: Violation) => string | undefine
     const known = new Set(Object.keys(result.cost.byTeam));
     return (v) => {
         const r = v.urn ? byUrn.get(v.urn) : undefined;
-        const tagged = r && r.type.includes(":") ? teamOf({ urn: r.urn, type: r.type, props: r.inputs }) : undefined;
+        const tagged = r ? teamOf({ urn: r.urn, type: r.type, props: r.inputs }) : undefined;
         if (tagged && known.has(tagged)) return tagged;
         const named = /^team (\S+?):/.exec(v.message)?.[1];
         return named && known.has(named) ? named : undefined;
