@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { INSTANCE_TYPES } from "./catalog";
+import { defaultNamePrefix } from "./names";
 import type { AlertsConfig, Environment, TeamConfig } from "./config";
 import { Chargeback, chargebackTags, REQUIRED_TAG_KEYS, TAG_KEYS, teamChargeback } from "./tags";
 
@@ -21,6 +22,8 @@ export interface TeamBudgetsArgs {
      * true; turn off in all stacks but one when several environments share an account.
      */
     activateCostAllocationTags?: boolean;
+    /** Start of the budget and anomaly monitor names (account-wide, so unique per stack). Default `<project>-<stack>`. */
+    namePrefix?: string;
 }
 
 /** Budgets filter on a cost allocation tag as `user:<key>$<value>`. */
@@ -82,6 +85,7 @@ export class TeamBudgets extends pulumi.ComponentResource {
         super("ai-infra:budgets:TeamBudgets", name, {}, opts);
         const parent = { parent: this };
         const tags = chargebackTags(args.chargeback);
+        const prefix = args.namePrefix ?? defaultNamePrefix();
         const notifications = (emails: string[]) => budgetNotifications(args.alerts).map((n) => ({
             comparisonOperator: "GREATER_THAN",
             notificationType: n.notificationType,
@@ -102,13 +106,13 @@ export class TeamBudgets extends pulumi.ComponentResource {
                 tags: budgetTags,
             }, parent);
 
-        const envBudget = budget(`${name}-environment`, `ai-${args.environment}`, args.environmentBudgetUsd,
+        const envBudget = budget(`${name}-environment`, prefix, args.environmentBudgetUsd,
             tagFilter(TAG_KEYS.environment, args.environment), [args.platformOwner], tags);
         this.budgetNames[args.environment] = envBudget.name;
 
         for (const team of args.teams) {
             const teamTags = chargebackTags(teamChargeback(team, args.environment));
-            const b = budget(`${name}-${team.id}`, `ai-${args.environment}-${team.id}`, team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags);
+            const b = budget(`${name}-${team.id}`, `${prefix}-${team.id}`, team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags);
             this.budgetNames[team.id] = b.name;
             if (team.budgetAction) this.hardLimit(name, args, team, b, teamTags);
         }
@@ -121,13 +125,13 @@ export class TeamBudgets extends pulumi.ComponentResource {
 
         if (args.teams.length > 0) {
             const monitor = new aws.costexplorer.AnomalyMonitor(`${name}-anomalies`, {
-                name: `ai-${args.environment}-teams`,
+                name: `${prefix}-teams`,
                 monitorType: "CUSTOM",
                 monitorSpecification: JSON.stringify({ Tags: { Key: TAG_KEYS.team, Values: args.teams.map((t) => t.id), MatchOptions: ["EQUALS"] } }),
                 tags,
             }, parent);
             new aws.costexplorer.AnomalySubscription(`${name}-anomalies`, {
-                name: `ai-${args.environment}-teams`,
+                name: `${prefix}-teams`,
                 frequency: "IMMEDIATE",
                 monitorArnLists: [monitor.arn],
                 subscribers: [{ type: "SNS", address: args.warningTopicArn }],

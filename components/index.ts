@@ -10,6 +10,7 @@ export * from "./gpuScheduling";
 export * from "./kubeconfig";
 export * from "./launchTemplate";
 export * from "./monitoring";
+export * from "./names";
 export * from "./network";
 export * from "./platform";
 export * from "./tags";

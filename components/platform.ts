@@ -7,6 +7,7 @@ import { TeamBudgets } from "./budgets";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { GpuScheduling } from "./gpuScheduling";
 import { Monitoring } from "./monitoring/monitoring";
+import { platformNamePrefix } from "./names";
 import { Network } from "./network";
 import { AiGateway } from "./gateway/aiGateway";
 import { applicationLogGroup, RateLimitStoreAlarm } from "./gateway/storeAlarm";
@@ -144,6 +145,7 @@ export class Platform extends pulumi.ComponentResource {
             region,
             clusterName: pulumi.all([this.cluster.name, appLogs.name]).apply(([cluster]) => cluster),
             clusterNameText: config.cluster.name,
+            namePrefix: platformNamePrefix(),
             cacheNodes: this.rateLimitCache.nodeIds,
             gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
             alerts: config.alerts,
@@ -153,7 +155,7 @@ export class Platform extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: afterSystemNodes });
         if (this.gateway) {
             new RateLimitStoreAlarm(`${name}-ratelimit-store`, {
-                prefix: `ai-${config.environment}`, clusterName: config.cluster.name, logGroupName: appLogs.name, gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
+                prefix: platformNamePrefix(), clusterName: config.cluster.name, logGroupName: appLogs.name, gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
                 failureMode: config.gateway.rateLimitFailureMode, alarmActions: [this.monitoring.criticalTopicArn], chargeback: platform,
             }, { parent: this });
         }
@@ -167,6 +169,7 @@ export class Platform extends pulumi.ComponentResource {
             criticalTopicArn: this.monitoring.criticalTopicArn,
             chargeback: platform,
             activateCostAllocationTags: config.activateCostAllocationTags,
+            namePrefix: platformNamePrefix(),
         }, { parent: this });
         this.registerOutputs({ clusterName: this.cluster.name, rateLimitCacheEndpoint: this.rateLimitCache.endpoint });
     }

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { gatewayKeySecretName } from "../names";
 import type { Environment, NodeGroupConfig, TeamConfig } from "../config";
 import type { GatewayConfig } from "../configGateway";
 import { Chargeback, chargebackLabels, chargebackTags, teamChargeback } from "../tags";
@@ -118,7 +119,7 @@ export class AiGateway extends pulumi.ComponentResource {
             const key = new random.RandomPassword(`${name}-key-${team.id}`, { length: 48, special: false }, { parent: this });
             keys[team.id] = pulumi.secret(key.result);
             const secret = new aws.secretsmanager.Secret(`${name}-key-${team.id}`, {
-                name: `ai-infra/${args.environment}/gateway/${team.id}`,
+                name: gatewayKeySecretName(team.id),
                 description: `Gateway API key of team ${team.id} (send it as x-api-key)`,
                 recoveryWindowInDays: args.environment === "prod" ? 30 : 7,
                 tags: chargebackTags(teamChargeback(team, args.environment)),
