@@ -79,7 +79,7 @@ describe("examples/consumer: a program built from the packed @ai-infra/component
         assert.ok(template, "the group's launch template");
         assert.equal(run.outputs.maxGpus, 2);
         const componentTypes = new Set(run.resources.filter((r) => !r.custom).map((r) => r.type));
-        assert.ok(componentTypes.has("ai-infra:gpu:GpuNodeGroup") || [...componentTypes].some((t) => t.endsWith(":GpuNodeGroup")), [...componentTypes].join(", "));
+        assert.ok(componentTypes.has("ai-infra:nodegroup:GpuNodeGroup"), [...componentTypes].join(", "));
     });
 
     it("declares the team's monthly budget on its team tag, with warning and critical notifications", () => {
