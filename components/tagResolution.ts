@@ -52,6 +52,33 @@ export function peekAt(obj: unknown, ...keys: string[]): unknown {
     return cur;
 }
 
+/**
+ * A plain deep copy of props, or UNKNOWN if any value in them is unknown (a remediation returning a
+ * preview's props would otherwise hand the engine values it cannot serialize).
+ */
+export function knownCopy(v: unknown): unknown {
+    if (v === UNKNOWN) return UNKNOWN;
+    if (Array.isArray(v)) {
+        const out: unknown[] = [];
+        for (const x of elements(v)) {
+            const c = knownCopy(x);
+            if (c === UNKNOWN) return UNKNOWN;
+            out.push(c);
+        }
+        return out;
+    }
+    if (typeof v === "object" && v !== null) {
+        const out: Record<string, unknown> = {};
+        for (const k of Object.keys(v)) {
+            const c = knownCopy(peek(v, k));
+            if (c === UNKNOWN) return UNKNOWN;
+            out[k] = c;
+        }
+        return out;
+    }
+    return v;
+}
+
 export function isObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -2,24 +2,25 @@ import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { formatUsd as usd } from "../components/catalog";
 import { PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { estimateCost } from "../plan/cost";
-import { at, isRecord } from "./common";
-import { resolveRegion } from "../components/tagResolution";
+import { isRecord } from "./common";
+import { elements, peek, peekAt, resolveRegion, strings } from "../components/tagResolution";
 import { gpuUsage } from "./gpuQuota";
 
 export const BUDGET_TYPE = "aws:budgets/budget:Budget";
 
 /** Does a budget resource filter on `team=<team>` (classic cost filters or the newer filter expression)? */
 export function budgetTeam(props: Record<string, unknown>): string | undefined {
-    const filters = Array.isArray(props.costFilters) ? props.costFilters : [];
-    for (const f of filters) {
-        if (!isRecord(f) || f.name !== "TagKeyValue" || !Array.isArray(f.values)) continue;
-        for (const v of f.values) {
-            const m = typeof v === "string" ? /^user:team\$(.+)$/.exec(v) : null;
+    // Read with peek: a budget's filters may be unknown in a preview.
+    for (const f of elements(peek(props, "costFilters"))) {
+        if (peek(f, "name") !== "TagKeyValue") continue;
+        for (const v of strings(peek(f, "values"))) {
+            const m = /^user:team\$(.+)$/.exec(v);
             if (m) return m[1];
         }
     }
-    const tags = at(props, "filterExpression", "tags");
-    if (isRecord(tags) && tags.key === TAG_KEYS.team && Array.isArray(tags.values) && typeof tags.values[0] === "string") return tags.values[0];
+    const tags = peekAt(props, "filterExpression", "tags");
+    const first = strings(peek(tags, "values"))[0];
+    if (peek(tags, "key") === TAG_KEYS.team && first !== undefined) return first;
     return undefined;
 }
 

@@ -1,8 +1,8 @@
 import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { ENVIRONMENTS } from "../components/config";
-import { DEFAULT_TEAM_LABEL, peek, peekAt, resolveTags, UNKNOWN, UNKNOWN_TAG_VALUE } from "../components/tagResolution";
+import { DEFAULT_TEAM_LABEL, knownCopy, peek, peekAt, resolveTags, UNKNOWN, UNKNOWN_TAG_VALUE } from "../components/tagResolution";
 import { MANAGED_BY, REQUIRED_TAG_KEYS, TAG_KEYS } from "../components/tags";
-import { describeResource, stringMap } from "./common";
+import { describeResource, isRecord, stringMap } from "./common";
 import { globMatch } from "./nodeGroups";
 import { isTaggableAwsType } from "./taggable";
 
@@ -109,14 +109,14 @@ export const chargebackTags: ResourceValidationPolicy = {
     remediateResource: (args) => {
         if (!args.type.startsWith("aws:") || !(isTaggableAwsType(args.type) || "tags" in args.props)) return undefined;
         const cfg = settings(args);
-        const own = resolveTags({ tags: peek(args.props, "tags") });
-        // A tag map a preview cannot know is left for the update to remediate.
-        if (own.unknown || Object.values(own.tags).includes(UNKNOWN_TAG_VALUE)) return undefined;
-        const tags = stringMap(args.props.tags) ?? {};
+        // Props a preview cannot fully know are left for the update to remediate, when they are known.
+        const props = knownCopy(args.props);
+        if (!isRecord(props)) return undefined;
+        const tags = stringMap(props.tags) ?? {};
         const fixes: Record<string, string> = {};
         if (!tags[TAG_KEYS.environment] && cfg.environment) fixes[TAG_KEYS.environment] = cfg.environment;
         if (!tags[TAG_KEYS.managedBy]) fixes[TAG_KEYS.managedBy] = MANAGED_BY;
         if (Object.keys(fixes).length === 0) return undefined;
-        return { ...args.props, tags: { ...tags, ...fixes } };
+        return { ...props, tags: { ...tags, ...fixes } };
     },
 };
