@@ -133,11 +133,22 @@ export interface ResolvedTags {
     unknown: boolean;
 }
 
+/** Auto Scaling groups take tags as a list of `{key, value, propagateAtLaunch}`. */
+function tagList(v: unknown): Record<string, string> | undefined {
+    if (!Array.isArray(v)) return undefined;
+    const out: Record<string, string> = {};
+    for (const t of elements(v)) {
+        const key = peek(t, "key"), value = peek(t, "value");
+        if (typeof key === "string") out[key] = value === UNKNOWN ? UNKNOWN_TAG_VALUE : typeof value === "string" ? value : "";
+    }
+    return out;
+}
+
 /** Tags of an AWS resource: its own `tags` (and `tagsAll`, when a provider reports it) over its provider's default tags. */
 export function resolveTags(props: unknown, providerProps?: unknown): ResolvedTags {
     const defaults = providerDefaultTags(providerProps);
     const ownRaw = peek(props, "tags");
-    const own = stringValues(ownRaw);
+    const own = stringValues(ownRaw) ?? tagList(ownRaw);
     const all = stringValues(peek(props, "tagsAll"));
     const tags = { ...defaults, ...(all ?? {}), ...(own ?? {}) };
     return { tags, none: own === undefined && all === undefined && Object.keys(defaults).length === 0 && ownRaw !== UNKNOWN, unknown: ownRaw === UNKNOWN };

@@ -2,10 +2,11 @@ import * as fs from "fs";
 import { ConfigError } from "../components/config";
 import { mandatoryViolations, runPlan } from "./plan";
 import { PolicyConfigError } from "./policyConfig";
+import { runForeignPlan } from "./program";
 import { toJson, toMarkdown, toText } from "./report";
 import { UsageError } from "./stackFile";
 
-export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F]";
+export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F]\n       npm run plan -- --program DIR [--stack S] [--policy-config F] [--json F] [--markdown F]";
 
 export interface CliArgs {
     stack: string;
@@ -13,6 +14,8 @@ export interface CliArgs {
     policyConfigFile?: string;
     json?: string;
     markdown?: string;
+    /** Judge another Pulumi program (plan/program.ts) instead of this one. */
+    program?: string;
 }
 
 const FLAGS: Readonly<Record<string, keyof CliArgs>> = {
@@ -20,6 +23,8 @@ const FLAGS: Readonly<Record<string, keyof CliArgs>> = {
     "--policy-config": "policyConfigFile",
     "--json": "json",
     "--markdown": "markdown",
+    "--program": "program",
+    "--stack": "stack",
 };
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -40,7 +45,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
             throw new UsageError(`unexpected argument ${flag}: one stack per run\n${USAGE}`);
         }
     }
-    if (args.stack === undefined) throw new UsageError(`name the stack to plan (dev, staging, prod)\n${USAGE}`);
+    if (args.program !== undefined && args.configFile !== undefined) throw new UsageError(`--config-file does not apply to --program: the program's own stack file is read (choose it with --stack)\n${USAGE}`);
+    if (args.stack === undefined && args.program === undefined) throw new UsageError(`name the stack to plan (dev, staging, prod)\n${USAGE}`);
     return args as CliArgs;
 }
 
@@ -48,7 +54,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 export async function main(argv: readonly string[], log: (s: string) => void = console.log, error: (s: string) => void = console.error): Promise<number> {
     try {
         const args = parseArgs(argv);
-        const result = await runPlan({ stack: args.stack, configFile: args.configFile, policyConfigFile: args.policyConfigFile });
+        const result = args.program !== undefined
+            ? await runForeignPlan({ dir: args.program, stack: args.stack, policyConfigFile: args.policyConfigFile })
+            : await runPlan({ stack: args.stack, configFile: args.configFile, policyConfigFile: args.policyConfigFile });
         if (args.json) fs.writeFileSync(args.json, JSON.stringify(toJson(result), null, 2) + "\n");
         if (args.markdown) fs.writeFileSync(args.markdown, toMarkdown(result));
         log(toText(result));
