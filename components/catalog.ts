@@ -20,8 +20,12 @@ export function roundCents(n: number): number {
 }
 
 /** `$1,234.50`: how every report and policy message shows money. */
+// One formatter: `toLocaleString` with options builds a new Intl.NumberFormat on every call, and reports
+// format thousands of figures.
+const USD_FORMAT = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 export function formatUsd(n: number): string {
-    return `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    return `$${USD_FORMAT.format(n)}`;
 }
 
 export type Architecture = "x86_64" | "arm64";

@@ -209,7 +209,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     const cluster = parseCluster(c, v.cluster, env);
     const teams = parseTeams(c, v.teams);
     const nodeGroups = parseNodeGroups(c, key("nodeGroups"), v.nodeGroups ?? {}, new Set(teams.map((t) => t.id)));
-    const gateway = parseGateway(c, key("gateway"), v.gateway ?? {}, { environment: env, nodeGroups, admitsTeams: teams.some((t) => t.gateway !== undefined) });
+    const gateway = parseGateway(c, key("gateway"), v.gateway ?? {}, { environment: env, nodeGroups, teamTiers: teams.flatMap((t) => (t.gateway ? [t.gateway.tier] : [])) });
     const cache = parseCache(c, v.cache ?? {}, env);
     const alerts = parseAlerts(c, v.alerts ?? {});
     const pricing = parsePricing(c, v.pricing ?? {});

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { ConfigError } from "../components/config";
+import { keepStackTraces, STACK_TRACES_ENV } from "./mockRuntime";
 import { mandatoryViolations, runPlan } from "./plan";
 import { PolicyConfigError } from "./policyConfig";
 import { runForeignPlan } from "./program";
@@ -77,6 +78,7 @@ if (require.main === module) {
     (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
     main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
         console.error(e instanceof Error ? e.stack : e);
+        if (!keepStackTraces()) console.error(`(stack traces are off while the program runs, for speed: re-run with ${STACK_TRACES_ENV}=1 to see where it failed)`);
         process.exit(3);
     });
 }

@@ -10,7 +10,18 @@ import { PolicyConfigError, resolvePolicyConfig } from "./policyConfig";
 import { PolicyProviderResource } from "@pulumi/policy";
 import { readProjectName, readStackFile, UsageError } from "./stackFile";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+/** The project's own program, compiled alongside this file (under ts-node, `index.ts`; from `.build/`, `index.js`). */
+const PROGRAM_MODULE = path.resolve(__dirname, "..", "index");
+
+/** The folder holding Pulumi.yaml: the plan may run from `.build/` (tools/run.js), where only code lives. */
+export function findProjectDir(from: string): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new UsageError(`no Pulumi.yaml in ${from} or any folder above it`);
+    }
+}
+
+export const PROJECT_DIR = findProjectDir(path.resolve(__dirname, ".."));
 
 export interface PlanOptions {
     stack: string;
@@ -85,7 +96,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const policyConfig = resolvePolicyConfig(policyFile, policies, packArgs.enforcementLevel);
 
     const region = stackConfig.region ?? "us-east-1";
-    const program = require(path.join(projectDir, "index")) as () => Promise<unknown>;
+    const program = require(PROGRAM_MODULE) as () => Promise<unknown>;
     const run: ProgramRun = await runProgram({ project, stack: opts.stack, config, secretKeys, program, region });
 
     const providers = defaultProviders(run.resources, config, project, opts.stack, region);

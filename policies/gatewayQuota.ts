@@ -52,19 +52,31 @@ export const gatewayQuota: StackValidationPolicy = {
             const missing = [!l?.requests ? "request limit" : "", !l?.tokens ? "token limit" : ""].filter(Boolean);
             if (missing.length > 0) report(`team ${team} is admitted by the gateway but has no ${missing.join(" and no ")} (global rate limit rule on header ${TEAM_HEADER})`, urn);
         }
+        // A route is protected by a policy on the route itself, on the Gateway it attaches to, or on the
+        // listener it attaches to (parentRef sectionName): Envoy Gateway applies the most specific one.
         const protectedRoutes = new Set<string>();
+        const protectedParents = new Set<string>();
         let refsKnown = true;
         for (const r of args.resources.filter((x) => x.type === SECURITY_POLICY_TYPE && peekAt(x.props, "spec", "apiKeyAuth") !== undefined)) {
             const refs = peekAt(r.props, "spec", "targetRefs");
             if (refs === UNKNOWN) refsKnown = false;
             for (const ref of elements(refs)) {
-                const name = peek(ref, "name");
-                if (typeof name === "string") protectedRoutes.add(name);
+                const name = peek(ref, "name"), section = peek(ref, "sectionName");
+                if (typeof name !== "string") continue;
+                if (peek(ref, "kind") === "Gateway") protectedParents.add(`${name}/${typeof section === "string" ? section : "*"}`);
+                else protectedRoutes.add(name);
             }
         }
+        const parentProtected = (ref: unknown) => {
+            const name = peek(ref, "name"), section = peek(ref, "sectionName");
+            return typeof name === "string" && (protectedParents.has(`${name}/*`) || (typeof section === "string" && protectedParents.has(`${name}/${section}`)));
+        };
+        // Policies a preview cannot know yet are judged at the update; judging without them would invent gaps.
         for (const r of args.resources.filter((x) => refsKnown && x.type.startsWith(ROUTE_TYPE_PREFIX) && x.type.endsWith(":AIGatewayRoute"))) {
             const name = peekAt(r.props, "metadata", "name");
-            if (typeof name === "string" && !protectedRoutes.has(name)) report(`route ${name} has no SecurityPolicy with API-key auth: unknown clients would reach the models`, r.urn);
+            const parents = elements(peekAt(r.props, "spec", "parentRefs"));
+            const viaParents = parents.length > 0 && parents.every(parentProtected);
+            if (typeof name === "string" && !protectedRoutes.has(name) && !viaParents) report(`route ${name} has no SecurityPolicy with API-key auth: unknown clients would reach the models`, r.urn);
         }
     },
 };
