@@ -112,6 +112,17 @@ function sharingPulumiRuntime<T>(run: () => Promise<T>): Promise<T> {
     return run().finally(() => { mod._resolveFilename = original; });
 }
 
+/**
+ * Compile the program's TypeScript as the Pulumi nodejs host does (ts-node, @pulumi/pulumi
+ * cmd/run/run.js), transpile-only: the plan itself may run precompiled from `.build/` with no `.ts` hook.
+ * CommonJS output, the program's tsconfig not read (an ESM-only program is a blind spot).
+ */
+function compilingTypeScript(): void {
+    if (require.extensions[".ts"]) return;
+    const tsNode = require("ts-node") as { register: (opts: object) => unknown };
+    tsNode.register({ transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", target: "ES2020", esModuleInterop: true } });
+}
+
 /** Forget the program's own modules, so a second run in one process registers its resources again. */
 function forgetModules(dir: string): void {
     for (const key of Object.keys(require.cache)) {
@@ -145,6 +156,7 @@ export async function runForeignPlan(opts: ProgramPlanOptions): Promise<PlanResu
     if (config["aws:region"] === undefined) notes.push("offline judge: the stack sets no aws:region; priced and judged as us-east-1");
     const unknownInvokes = new Set<string>();
     const entry = entryPoint(dir, project);
+    compilingTypeScript();
     const program = async () => {
         forgetModules(dir);
         const loaded = require(entry) as unknown;
