@@ -91,7 +91,7 @@ function findTemplate(r: CapacityResource, spec: unknown, templates: ReadonlyMap
 
 function build(r: CapacityResource, kind: Capacity["kind"], name: string, types: string[], sizes: [number, number, number], spot: boolean, extra: Partial<Capacity> = {}): Capacity {
     const known = types.filter((t) => INSTANCE_TYPES.has(t));
-    const team = resolveTeam(r.props, r.providerProps);
+    const team = resolveTeam(r.props, r.providerProps, r.type);
     const amiType = peek(r.props, "amiType");
     return {
         urn: r.urn, type: r.type, name, kind,

@@ -144,9 +144,15 @@ function tagList(v: unknown): Record<string, string> | undefined {
     return out;
 }
 
+/**
+ * Resource types the AWS provider does not apply `defaultTags` to (its aws_autoscaling_group
+ * documentation: tags are set per group, with propagate_at_launch).
+ */
+const NO_DEFAULT_TAGS: ReadonlySet<string> = new Set(["aws:autoscaling/group:Group"]);
+
 /** Tags of an AWS resource: its own `tags` (and `tagsAll`, when a provider reports it) over its provider's default tags. */
-export function resolveTags(props: unknown, providerProps?: unknown): ResolvedTags {
-    const defaults = providerDefaultTags(providerProps);
+export function resolveTags(props: unknown, providerProps?: unknown, type?: string): ResolvedTags {
+    const defaults = type !== undefined && NO_DEFAULT_TAGS.has(type) ? {} : providerDefaultTags(providerProps);
     const ownRaw = peek(props, "tags");
     const own = stringValues(ownRaw) ?? tagList(ownRaw);
     const all = stringValues(peek(props, "tagsAll"));
@@ -161,8 +167,8 @@ export const DEFAULT_TEAM_LABEL = `${LABEL_PREFIX}${TAG_KEYS.team}`;
  * Who a resource is charged to: its effective `team` tag, or for a Kubernetes object the team label.
  * UNKNOWN_TAG_VALUE when a preview cannot tell; undefined when it names none.
  */
-export function resolveTeam(props: unknown, providerProps?: unknown, teamLabel = DEFAULT_TEAM_LABEL): string | undefined {
-    const tagged = resolveTags(props, providerProps).tags[TAG_KEYS.team];
+export function resolveTeam(props: unknown, providerProps?: unknown, type?: string, teamLabel = DEFAULT_TEAM_LABEL): string | undefined {
+    const tagged = resolveTags(props, providerProps, type).tags[TAG_KEYS.team];
     if (tagged !== undefined && tagged !== "") return tagged;
     const label = peek(peekAt(props, "metadata", "labels"), teamLabel);
     if (label === UNKNOWN) return UNKNOWN_TAG_VALUE;

@@ -92,7 +92,7 @@ function num(v: unknown, fallback = 0): number {
  * which the chargeback-tags policy already refuses.
  */
 function teamOf(r: CostResource): string {
-    const team = resolveTeam(r.props, r.providerProps);
+    const team = resolveTeam(r.props, r.providerProps, r.type);
     if (team !== undefined) return team;
     return r.type.startsWith("aws:") && !isTaggableAwsType(r.type) ? PLATFORM_TEAM : UNATTRIBUTED;
 }

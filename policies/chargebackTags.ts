@@ -87,7 +87,7 @@ export const chargebackTags: ResourceValidationPolicy = {
         const cfg = settings(args);
         // `in` is not intercepted by the preview proxy, so it is safe on unknown values.
         if (args.type.startsWith("aws:") && (isTaggableAwsType(args.type) || "tags" in args.props)) {
-            const resolved = resolveTags(args.props, args.provider?.props);
+            const resolved = resolveTags(args.props, args.provider?.props, args.type);
             if (resolved.unknown) return; // the whole map is computed: judged at update, when it is known
             for (const problem of tagProblems(resolved.none ? undefined : resolved.tags, cfg)) reportViolation(`${describeResource(args)} ${problem}`);
             return;

@@ -33,7 +33,7 @@ export const chargebackTeams: StackValidationPolicy = {
         }
         const strangers = new Map<string, { urn: string; names: string[] }>();
         for (const r of args.resources) {
-            const team = resolveTeam(r.props, r.provider?.props);
+            const team = resolveTeam(r.props, r.provider?.props, r.type);
             if (team === undefined || team === UNKNOWN_TAG_VALUE || allowed.has(team)) continue;
             const entry = strangers.get(team) ?? { urn: r.urn, names: [] };
             entry.names.push(`${r.type} "${r.name}"`);

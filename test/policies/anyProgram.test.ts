@@ -59,6 +59,16 @@ describe("verdicts on any program", () => {
         });
     });
 
+    describe("Auto Scaling groups", () => {
+        it("read list-form tags, and take no provider default tags (the AWS provider applies none to them)", async () => {
+            const p = provider({ defaultTags: { tags: TAGS("vision") } });
+            const listed = { ...resourceArgs(ASG, { tags: Object.entries(TAGS("web")).map(([key, value]) => ({ key, value, propagateAtLaunch: true })) }, { environment: "dev" }), provider: p };
+            assert.deepEqual(await violations(chargebackTags, listed), []);
+            const bare = { ...resourceArgs(ASG, {}, { environment: "dev" }), provider: p };
+            assert.match((await violations(chargebackTags, bare))[0], /has no tags/);
+        });
+    });
+
     describe("region from the resource's provider, never from policy config", () => {
         // g5.xlarge spot: $1.006 x 0.4 x 730 + 20 GiB x $0.08 = $295.35 a node in us-east-1; eu-west-1 is 1.116x.
         const group = (region: string) => withProvider(stackResource(NG, "g", { nodeGroupName: "g", instanceTypes: ["g5.xlarge"], capacityType: "SPOT", tags: TAGS("a"), scalingConfig: { minSize: 0, maxSize: 3, desiredSize: 0 } }), provider({ region }));
