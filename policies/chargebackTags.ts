@@ -28,7 +28,6 @@ export const K8S_WORKLOAD_TYPES: Readonly<Record<string, string[]>> = {
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "metadata", "labels"],
     "kubernetes:core/v1:Pod": ["metadata", "labels"],
 };
-export const TEAM_LABEL = DEFAULT_TEAM_LABEL;
 
 type Settings = Required<ChargebackTagsConfig>;
 

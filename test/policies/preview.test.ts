@@ -32,7 +32,8 @@ const isResource = (p: unknown): p is ResourceValidationPolicy => (p as Resource
 const isStack = (p: unknown): p is StackValidationPolicy => typeof (p as StackValidationPolicy).validateStack === "function";
 const declared = (p: { configSchema?: { properties?: object } }, cfg: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(cfg).filter(([k]) => Object.keys(p.configSchema?.properties ?? {}).includes(k)));
-const CONFIG = { environment: "dev", knownTeams: [], workloadNamespaces: ["*"] };
+// Every policy's optional inputs switched on, so no rule returns before reading the props.
+const CONFIG = { environment: "dev", knownTeams: [], workloadNamespaces: ["*"], usage: { "r": { demandGpus: 1, p95GpuUtilization: 10, peakNodes: 1 } }, marginPercent: 0 };
 
 describe("preview safety (unknown values in a first preview)", () => {
     it("pins the unknown sentinels to the installed @pulumi/policy", () => {
