@@ -84,7 +84,6 @@ function raisingSchedules(group: string, o: CleanupOptions): string | undefined 
     const cfg = o.nodeGroups.find((g) => g.name === group);
     if (!cfg) return undefined;
     const raising = cfg.schedules.filter((s) => s.desiredSize > 0 || s.minSize > 0).map((s) => `${s.name} (${s.cron} ${s.timezone}: desired ${s.desiredSize})`);
-    if (cfg.predictiveScaling?.mode === "forecastAndScale") raising.push("predictive scaling (forecastAndScale)");
     return raising.length === 0 ? undefined : `${raising.join(", ")} would scale it up again; change the schedule in stacks/Pulumi.${o.stack}.yaml instead`;
 }
 

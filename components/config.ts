@@ -70,12 +70,12 @@ export interface ScheduleConfig extends ScalingConfig {
 }
 
 export interface PredictiveScalingConfig {
-    /** `cpu`: the ASG's CPU (predefined); `gpu`: NVIDIA DCGM GPU utilisation (customized metrics). */
-    metric: "cpu" | "gpu";
+    /** `cpu`: the ASG's CPU (predefined pair; EC2 publishes it per Auto Scaling group). See configNodeGroups for why not GPU. */
+    metric: "cpu";
     /** Target average utilisation, 1-100. */
     targetUtilization: number;
-    /** `forecastOnly` (default) only forecasts; `forecastAndScale` also acts on it. */
-    mode: "forecastOnly" | "forecastAndScale";
+    /** Forecasts only: the Cluster Autoscaler would undo a forecast's desired capacity (see configNodeGroups). */
+    mode: "forecastOnly";
 }
 
 export interface SystemNodesConfig extends ScalingConfig {

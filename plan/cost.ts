@@ -1,7 +1,10 @@
 import {
     cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, roundCents as round, spotDiscount, UNIT_PRICES,
 } from "../components/catalog";
+import { controlPlaneMonth } from "../components/controlPlaneCost";
+import { todayUtc } from "../components/eksVersions";
 import { Capacity, CapacityResource, computeCapacity } from "../components/gpuCapacity";
+import { averageNodes, isReplayable, ScheduleWindow } from "../components/scheduleHours";
 import { resolveRegion, resolveTeam } from "../components/tagResolution";
 import { PLATFORM_TEAM } from "../components/tags";
 import { isTaggableAwsType } from "../policies/taggable";
@@ -67,6 +70,8 @@ export interface EstimateOptions {
     spotDiscount?: Readonly<Record<string, number>>;
     /** Monthly budget per team, shown beside its figures. */
     budgets?: Readonly<Record<string, number>>;
+    /** First day of the month priced (extended-support hours start at a version's end of standard support). Default: today (UTC). */
+    asOf?: Date;
 }
 
 export const NOT_ESTIMATED = [
@@ -112,6 +117,9 @@ interface Context {
     spotDiscount: Readonly<Record<string, number>>;
     /** Compute capacity by URN: node groups, Auto Scaling groups and EC2 instances with their resolved types. */
     capacity: Map<string, Capacity>;
+    asOf: Date;
+    /** Auto Scaling schedules by the URN of the node group whose group they act on (found through dependencies). */
+    schedules: Map<string, ScheduleWindow[]>;
 }
 
 function regional(usd: number, ctx: Context): number | undefined {
@@ -157,6 +165,16 @@ function compute(r: CostResource, ctx: Context): Priced | undefined {
     // Without a launch template EKS uses diskSize, default 20 GiB; an EC2 instance its root volume (8 GiB AMI default assumed).
     const diskGiB = c.kind === "instance" ? num(rootEbs.volumeSize, 8) : num(ebs.volumeSize, num(r.props.diskSize, 20));
     const perNode = hourly * HOURS_PER_MONTH + diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
+    const windows = ctx.schedules.get(r.urn) ?? [];
+    if (windows.length > 0) {
+        // Schedule-aware: node counts weighted by the hours each schedule's sizes are in force (components/scheduleHours.ts).
+        const avg = averageNodes({ minSize: c.minNodes, maxSize: c.maxNodes, desiredSize: c.desiredNodes }, windows);
+        const f = (n: number) => n.toFixed(2).replace(/\.?0+$/, "");
+        return {
+            kind, description: `${description}, ${diskGiB} GiB gp3 each; ${windows.length} schedule(s): hour-weighted ${f(avg.min)}/${f(avg.expected)}/${f(avg.max)} nodes`,
+            monthly: { min: perNode * avg.min, expected: perNode * avg.expected, max: perNode * avg.max },
+        };
+    }
     return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * c.minNodes, expected: perNode * c.desiredNodes, max: perNode * c.maxNodes } };
 }
 
@@ -178,9 +196,10 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:ec2/instance:Instance": compute,
     "aws:ec2/spotInstanceRequest:SpotInstanceRequest": compute,
     "aws:eks/cluster:Cluster": (r, ctx) => {
-        const extended = record(r.props.upgradePolicy).supportType === "EXTENDED";
-        return fixedMonthly("control-plane", `EKS control plane (${extended ? "extended" : "standard"} support)`,
-            (extended ? UNIT_PRICES.eksControlPlaneExtendedPerHour : UNIT_PRICES.eksControlPlaneStandardPerHour) * HOURS_PER_MONTH, ctx);
+        const supportType = record(r.props.upgradePolicy).supportType;
+        const month = controlPlaneMonth(typeof r.props.version === "string" ? r.props.version : undefined, typeof supportType === "string" ? supportType : undefined, ctx.asOf);
+        const support = month.extendedHours === 0 ? "standard support" : `extended support ${Math.round(month.extendedHours)} of ${HOURS_PER_MONTH} h`;
+        return fixedMonthly("control-plane", `EKS control plane ${r.props.version ?? ""} (${support})`, month.usd, ctx);
     },
     "aws:ec2/natGateway:NatGateway": (_r, ctx) => fixedMonthly("nat-gateway", "NAT gateway (hourly; per-GB processing not included)", UNIT_PRICES.natGatewayPerHour * HOURS_PER_MONTH, ctx),
     "aws:ec2/eip:Eip": (_r, ctx) => fixedMonthly("public-ipv4", "Elastic IP (public IPv4)", UNIT_PRICES.publicIpv4PerHour * HOURS_PER_MONTH, ctx),
@@ -201,14 +220,31 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     },
 };
 
+function schedulesByNodeGroup(resources: readonly CostResource[]): Map<string, ScheduleWindow[]> {
+    const groups = new Set(resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").map((r) => r.urn));
+    const out = new Map<string, ScheduleWindow[]>();
+    for (const r of resources) {
+        if (r.type !== "aws:autoscaling/schedule:Schedule" || typeof r.props.recurrence !== "string") continue;
+        const group = (r.dependencies ?? []).find((d) => groups.has(d));
+        if (!group) continue;
+        const minSize = num(r.props.minSize), maxSize = num(r.props.maxSize), desiredSize = num(r.props.desiredCapacity, minSize);
+        const timezone = typeof r.props.timeZone === "string" ? r.props.timeZone : "UTC";
+        if (!isReplayable({ cron: r.props.recurrence, timezone })) continue;
+        out.set(group, [...(out.get(group) ?? []), { cron: r.props.recurrence, timezone, minSize, maxSize, desiredSize }]);
+    }
+    return out;
+}
+
 export function estimateCost(resources: readonly CostResource[], opts: EstimateOptions): CostEstimate {
     const capacityInput: CapacityResource[] = resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name ?? r.urn.split("::").pop() ?? r.urn, props: r.props, providerProps: r.providerProps, dependencies: r.dependencies }));
     const capacity = new Map(computeCapacity(capacityInput).map((c) => [c.urn, c]));
+    const asOf = opts.asOf ?? todayUtc();
+    const schedules = schedulesByNodeGroup(resources);
     const contexts = new Map<string, Context>();
     // Each resource is priced in its provider's region (an eu-west-1 provider in a us-east-1 stack included).
     const contextFor = (region: string): Context => {
         let ctx = contexts.get(region);
-        if (!ctx) contexts.set(region, ctx = { region, factor: regionPriceFactor(region), spotDiscount: opts.spotDiscount ?? {}, capacity });
+        if (!ctx) contexts.set(region, ctx = { region, factor: regionPriceFactor(region), spotDiscount: opts.spotDiscount ?? {}, capacity, asOf, schedules });
         return ctx;
     };
     const lines: CostLine[] = [];

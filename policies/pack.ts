@@ -4,6 +4,7 @@ import { cacheEncryption, cacheRightSize, imdsv2Required } from "./cacheAndInsta
 import { chargebackTags } from "./chargebackTags";
 import { chargebackTeams } from "./chargebackTeams";
 import { withConfigKeyCheck } from "./configKeys";
+import { eksVersionSupport } from "./eksVersion";
 import { gatewayQuota } from "./gatewayQuota";
 import { gpuQuota } from "./gpuQuota";
 import { rightSizeFromUsage } from "./rightSizeFromUsage";
@@ -31,6 +32,7 @@ export const policies: Policies = ([
     costWithinBudget,
     gatewayQuota,
     rightSizeFromUsage,
+    eksVersionSupport,
 ] as Policies).map(withConfigKeyCheck);
 
 export const packArgs: PolicyPackArgs = {

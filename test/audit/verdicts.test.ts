@@ -90,15 +90,15 @@ describe("audit: idle verdicts that hold", () => {
             groups: [group({ name: "serve", capacity: "ON_DEMAND", minSize: 0, maxSize: 2, desiredSize: 2 })],
             nodes: nodes.map((v, i) => node(`i-${i}`, "serve", "g6e.xlarge", TWO_WEEKS, v)),
         });
-        // One node at 70 % of 48 GiB (33.6 GiB) beside an idle one: the mean (35.5 %) would allow 24 GiB; the largest does not.
+        // One node at 70 % of 44.7 GiB (31.3 GiB) beside an idle one: the mean (35.5 %, 19.8 GiB with headroom) would allow 22.35 GiB; the largest does not.
         const lopsided = await runCli(["--stack", "dev"], serve([{ util: 20, mem: 70 }, { util: 1, mem: 1 }]));
         assert.ok(!lopsided.out.includes("[smaller-instance-type]"), lopsided.out);
         // An L40S at 50 % needs 362 × 0.5 × 1.25 = 226 TFLOPS: an L4 (121) cannot carry it.
         const halfBusy = await runCli(["--stack", "dev"], serve([{ util: 50, mem: 30 }, { util: 50, mem: 30 }]));
         assert.ok(!halfBusy.out.includes("[smaller-instance-type]"), halfBusy.out);
-        // At 20 %: 90 TFLOPS and 48 × 30 % × 1.25 = 18 GiB fit an L4 (g6.xlarge), not an A10G (70) or a T4 (65).
+        // At 20 %: 90 TFLOPS and 44.7 × 30 % × 1.25 = 16.8 GiB fit an L4 (g6.xlarge, 22.35 GiB usable), not an A10G (70) or a T4 (65).
         const light = await runCli(["--stack", "dev"], serve([{ util: 20, mem: 30 }, { util: 20, mem: 30 }]));
-        assert.ok(light.out.includes("[smaller-instance-type] ml-research/serve: g6e.xlarge -> g6.xlarge: largest per-node GPU memory use 30.0 % of 48 GiB needs 18.0 GiB per GPU with headroom (g6.xlarge has 24 GiB); busiest node-hour 20.0 % of a NVIDIA L40S (362 TFLOPS) needs 91 TFLOPS (NVIDIA L4 has 121); host shrinks to 4 vCPU / 16 GiB (now 4 / 32): check the pods' CPU and memory requests first; saves $1,542.05/month"), light.out);
+        assert.ok(light.out.includes("[smaller-instance-type] ml-research/serve: g6e.xlarge -> g6.xlarge: largest per-node GPU memory use 30.0 % of 44.7 GiB needs 16.8 GiB per GPU with headroom (g6.xlarge has 22.35 GiB); busiest node-hour 20.0 % of a NVIDIA L40S (362 TFLOPS) needs 91 TFLOPS (NVIDIA L4 has 121); host shrinks to 4 vCPU / 16 GiB (now 4 / 32): check the pods' CPU and memory requests first; saves $1,542.05/month"), light.out);
     });
 
     it("smaller-type advice stays within the environment's gpu-instance-allowlist", () => {
