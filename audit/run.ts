@@ -193,19 +193,25 @@ export async function runAudit(clients: AuditClients, opts: AuditOptions): Promi
     if (vpcId) {
         await section("idle NAT gateways", async () => {
             const nats = await collect.natGateways(clients, vpcId);
-            const data = await metricData(clients, nats.map((n, i) => ({
-                Id: `n${i}`,
-                MetricStat: { Metric: { Namespace: "AWS/NATGateway", MetricName: "BytesOutToDestination", Dimensions: [{ Name: "NatGatewayId", Value: n.id }] }, Period: wholePeriod, Stat: "Sum" },
+            // Traffic both ways and open connections: a gateway that only receives, or holds idle connections, is in use.
+            const metrics = [["out", "BytesOutToDestination", "Sum"], ["in", "BytesInFromSource", "Sum"], ["conn", "ActiveConnectionCount", "Maximum"]] as const;
+            const data = await metricData(clients, nats.flatMap((n, i) => metrics.map(([key, metric, stat]) => ({
+                Id: `n${i}_${key}`,
+                MetricStat: { Metric: { Namespace: "AWS/NATGateway", MetricName: metric, Dimensions: [{ Name: "NatGatewayId", Value: n.id }] }, Period: wholePeriod, Stat: stat },
                 ReturnData: true,
-            })), start, end);
+            }))), start, end);
             nats.forEach((n, i) => {
-                const bytes = total(data.series.get(`n${i}`));
-                if (data.incomplete.has(`n${i}`)) return void unknown.push({ resource: `NAT gateway ${n.id}`, reason: `metric data incomplete (${data.incomplete.get(`n${i}`)})` });
-                if (bytes === undefined) return void unknown.push({ resource: `NAT gateway ${n.id}`, reason: "no BytesOutToDestination datapoints in the period" });
-                if (bytes > 1024 * 1024) return;
+                const ids = metrics.map(([key]) => `n${i}_${key}`);
+                const problems = ids.filter((id) => data.incomplete.has(id)).map((id) => `${id}: ${data.incomplete.get(id)}`);
+                if (problems.length > 0) return void unknown.push({ resource: `NAT gateway ${n.id}`, reason: `metric data incomplete (${problems.join("; ")})` });
+                const [out, inbound] = [total(data.series.get(ids[0])), total(data.series.get(ids[1]))];
+                const connections = (data.series.get(ids[2]) ?? []).flatMap((x) => x.values).filter((v) => Number.isFinite(v));
+                if (out === undefined || inbound === undefined) return void unknown.push({ resource: `NAT gateway ${n.id}`, reason: "no BytesOutToDestination/BytesInFromSource datapoints in the period" });
+                const bytes = out + inbound;
+                if (bytes > 1024 * 1024 || connections.some((c) => c > 0)) return;
                 findings.push({
                     kind: "idle-nat-gateway", team: n.tags[TAG_KEYS.team] || PLATFORM_TEAM, resource: `NAT gateway ${n.id}`, target: { service: "ec2", id: n.id },
-                    evidence: { metric: "AWS/NATGateway BytesOutToDestination (sum)", period: periodText, value: `${Math.round(bytes)} bytes` },
+                    evidence: { metric: "AWS/NATGateway BytesOutToDestination + BytesInFromSource (sum), ActiveConnectionCount (max)", period: periodText, value: `${Math.round(bytes)} bytes, no active connection` },
                     ...(factor !== undefined ? { monthlyWasteUsd: round((UNIT_PRICES.natGatewayPerHour + UNIT_PRICES.publicIpv4PerHour) * HOURS_PER_MONTH * factor) } : {}),
                     detail: "no traffic all period; its hourly charge and public IPv4 address are pure waste",
                 });

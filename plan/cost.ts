@@ -44,6 +44,17 @@ export interface CostLine {
     monthly: Range;
     /** Why a line could not be priced (unknown region or type); its monthly figures are then 0. */
     unpriced?: string;
+    /** Node groups: what the naive savings baseline (plan/savings.ts) prices instead of the line's figures. */
+    naive?: NaiveCapacity;
+}
+
+/** A node group's capacity as the naive baseline sees it: `maxSize` nodes on-demand, always on. */
+export interface NaiveCapacity {
+    maxSize: number;
+    /** On-demand hourly price of the dearest listed instance type, in the line's region. */
+    onDemandHourly: number;
+    /** Per-node storage, the same in the baseline as in the estimate. */
+    storageMonthlyPerNode: number;
 }
 
 export interface TeamCost extends Range {
@@ -96,7 +107,7 @@ function num(v: unknown, fallback = 0): number {
  * shared infrastructure and go to the platform; a taggable resource without a team is "unattributed",
  * which the chargeback-tags policy already refuses.
  */
-function teamOf(r: CostResource): string {
+export function teamOf(r: CostResource): string {
     const team = resolveTeam(r.props, r.providerProps, r.type);
     if (team !== undefined) return team;
     return r.type.startsWith("aws:") && !isTaggableAwsType(r.type) ? PLATFORM_TEAM : UNATTRIBUTED;
@@ -107,6 +118,7 @@ interface Priced {
     description: string;
     monthly?: Range;
     unpriced?: string;
+    naive?: NaiveCapacity;
 }
 
 type Pricer = (r: CostResource, ctx: Context) => Priced | undefined;
@@ -146,12 +158,13 @@ function compute(r: CostResource, ctx: Context): Priced | undefined {
     const description = `${label} ${c.name}: ${c.spot ? "spot" : "on-demand"} ${types.join("|") || "(no instance types)"}${c.typesFrom ? ` (from ${c.typesFrom})` : ""}${sizes}`;
     const kind = c.kind;
     if (types.length === 0) return { kind, description, unpriced: "no instance types listed" };
-    let hourly = 0;
+    let hourly = 0, dearestOnDemand = 0;
     for (const t of types) {
         const onDemand = onDemandHourly(t, ctx.region);
         if (onDemand === undefined) {
             return { kind, description, unpriced: regionPriceFactor(ctx.region) === undefined ? `no prices for region ${ctx.region}` : `instance type ${t} is not in the catalog` };
         }
+        dearestOnDemand = Math.max(dearestOnDemand, onDemand);
         let price = onDemand;
         if (c.spot) {
             const discount = spotDiscount(t, ctx.spotDiscount);
@@ -164,7 +177,9 @@ function compute(r: CostResource, ctx: Context): Priced | undefined {
     const rootEbs = record(Array.isArray(r.props.rootBlockDevice) ? r.props.rootBlockDevice[0] : r.props.rootBlockDevice);
     // Without a launch template EKS uses diskSize, default 20 GiB; an EC2 instance its root volume (8 GiB AMI default assumed).
     const diskGiB = c.kind === "instance" ? num(rootEbs.volumeSize, 8) : num(ebs.volumeSize, num(r.props.diskSize, 20));
-    const perNode = hourly * HOURS_PER_MONTH + diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
+    const storage = diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
+    const perNode = hourly * HOURS_PER_MONTH + storage;
+    const naive = { maxSize: c.maxNodes, onDemandHourly: dearestOnDemand, storageMonthlyPerNode: storage };
     const windows = ctx.schedules.get(r.urn) ?? [];
     if (windows.length > 0) {
         // Schedule-aware: node counts weighted by the hours each schedule's sizes are in force (components/scheduleHours.ts).
@@ -173,9 +188,10 @@ function compute(r: CostResource, ctx: Context): Priced | undefined {
         return {
             kind, description: `${description}, ${diskGiB} GiB gp3 each; ${windows.length} schedule(s): hour-weighted ${f(avg.min)}/${f(avg.expected)}/${f(avg.max)} nodes`,
             monthly: { min: perNode * avg.min, expected: perNode * avg.expected, max: perNode * avg.max },
+            naive,
         };
     }
-    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * c.minNodes, expected: perNode * c.desiredNodes, max: perNode * c.maxNodes } };
+    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * c.minNodes, expected: perNode * c.desiredNodes, max: perNode * c.maxNodes }, naive };
 }
 
 function replicationGroup(r: CostResource, ctx: Context): Priced {
@@ -260,6 +276,7 @@ export function estimateCost(resources: readonly CostResource[], opts: EstimateO
             team: teamOf(r), urn: r.urn, kind: priced.kind, description: priced.description,
             monthly: { min: round(monthly.min), expected: round(monthly.expected), max: round(monthly.max) },
             ...(priced.unpriced ? { unpriced: priced.unpriced } : {}),
+            ...(priced.naive ? { naive: priced.naive } : {}),
         });
         if (priced.unpriced && ctx.factor !== undefined) warnings.push(`${r.urn}: not priced: ${priced.unpriced}`);
         if (ctx.factor === undefined) unpricedRegions.add(ctx.region);

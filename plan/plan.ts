@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseStackConfig, StackConfig } from "../components/config";
+import { StackConfig } from "../components/config";
 import { packArgs, policies } from "../policies/pack";
 import { CostEstimate, CostResource, estimateCost } from "./cost";
 import { defaultProviders, providerFor } from "./defaultProviders";
@@ -9,6 +9,7 @@ import { ProgramRun, RecordedResource, runProgram } from "./mockRuntime";
 import { PolicyConfigError, resolvePolicyConfig } from "./policyConfig";
 import { PolicyProviderResource } from "@pulumi/policy";
 import { readProjectName, readStackFile, UsageError } from "./stackFile";
+import { validateStackFile } from "./stackKeys";
 
 /** The project's own program, compiled alongside this file (under ts-node, `index.ts`; from `.build/`, `index.js`). */
 const PROGRAM_MODULE = path.resolve(__dirname, "..", "index");
@@ -84,7 +85,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const configFile = opts.configFile ?? path.join(projectDir, "stacks", `Pulumi.${opts.stack}.yaml`);
     const { config, secretKeys } = readStackFile(configFile, project);
     // Validate before anything runs: the same function the program calls first.
-    const stackConfig: StackConfig = parseStackConfig(config);
+    const stackConfig: StackConfig = validateStackFile(config, project, projectDir);
     const policyConfigFile = opts.policyConfigFile ?? path.join(projectDir, "policies", "config", `${stackConfig.environment}.json`);
     if (!fs.existsSync(policyConfigFile)) throw new UsageError(`policy config ${policyConfigFile} does not exist`);
     let policyFile: unknown;

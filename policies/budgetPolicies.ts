@@ -105,9 +105,13 @@ export const costWithinBudget: StackValidationPolicy = {
             const limit = Number(budget.props.limitAmount);
             const cost = estimate.byTeam[team];
             if (!cost || !Number.isFinite(limit)) continue;
-            const unpriced = estimate.lines.filter((l) => l.team === team && l.unpriced).length;
+            const unpriced = estimate.lines.filter((l) => l.team === team && l.unpriced);
             if (cost.max > limit) {
-                report(`team ${team}: estimated ${usd(cost.max)}/month at max scale (${region ? `${region} prices` : `no provider names a region: ${FALLBACK_PRICING_REGION} prices`}) exceeds its budget of ${usd(limit)} (${budget.name})${unpriced ? `; ${unpriced} line(s) could not be priced` : ""}`, budget.urn);
+                report(`team ${team}: estimated ${usd(cost.max)}/month at max scale (${region ? `${region} prices` : `no provider names a region: ${FALLBACK_PRICING_REGION} prices`}) exceeds its budget of ${usd(limit)} (${budget.name})${unpriced.length ? `; ${unpriced.length} line(s) could not be priced` : ""}`, budget.urn);
+            } else if (unpriced.length > 0) {
+                // An unpriced line counts $0: under the budget is then no verdict, so it must not read as a pass.
+                const reasons = [...new Set(unpriced.map((l) => l.unpriced))].join("; ");
+                report(`team ${team}: cannot judge its budget of ${usd(limit)} (${budget.name}): ${unpriced.length} cost line(s) not priced (${reasons}); the priced lines alone come to ${usd(cost.max)}/month at max scale`, budget.urn);
             }
         }
     },

@@ -120,6 +120,7 @@ export function renderTierTrafficPolicy(tier: Tier, routes: readonly string[], g
                 numRetries: Math.max(1, priorities - 1),
                 numAttemptsPerPriority: 1,
                 retryOn: { triggers: ["connect-failure", "reset", "refused-stream", "retriable-status-codes"], httpStatusCodes: [503] },
+                // Each retry goes to another backend, so a long back-off would only add latency.
                 perRetry: { backOff: { baseInterval: "100ms", maxInterval: "1s" } },
             },
             healthCheck: { passive: { consecutive5XxErrors: 5, consecutiveGatewayErrors: 5, interval: "10s", baseEjectionTime: "30s", maxEjectionPercent: 100 } },

@@ -24,7 +24,8 @@ import { Chargeback, chargebackTags } from "../tags";
  * - The Container Insights add-on's Fluent Bit ships every container's stdout to
  *   `/aws/containerinsights/<cluster>/application`, one JSON event per line with the text in `log` and
  *   the pod's `kubernetes.namespace_name` / `kubernetes.container_name` (aws-observability/helm-charts
- *   charts/amazon-cloudwatch-observability/values.yaml:92-159 at 71a298f: input, kubernetes filter, output).
+ *   at 71a298f, charts/amazon-cloudwatch-observability/values.yaml: containerLogs.enabled defaults to
+ *   true at :29-30; input, kubernetes filter and output at :92-159).
  */
 export const RATE_LIMIT_CONTAINER = "envoy-ratelimit";
 export const STORE_ERROR_LOG_LINES = ["creating redis connection error", "Retrying Redis connection", "timed out waiting for Redis connection"] as const;

@@ -34,7 +34,7 @@ function devAccount() {
             { id: "vol-pv", sizeGiB: 100, tags: { "ebs.csi.aws.com/cluster": "true", CSIVolumeName: "pvc-1234", "kubernetes.io/created-for/pv/name": "pvc-1234", "kubernetes.io/created-for/pvc/name": "weights", "kubernetes.io/created-for/pvc/namespace": "search" } },
             { id: "vol-elsewhere", sizeGiB: 100, tags: { "ebs.csi.aws.com/cluster": "true", "ebs.csi.aws.com/cluster-name": "ai-other", CSIVolumeName: "pvc-9" } },
         ],
-        nats: [{ id: "nat-1", tags: { team: "platform" }, bytes: 0 }],
+        nats: [{ id: "nat-1", tags: { team: "platform" }, bytes: 0 }, { id: "nat-inbound", tags: {}, bytes: 0, inbound: 50 * 1024 * 1024 }, { id: "nat-held", tags: {}, bytes: 0, connections: 3 }],
     });
 }
 
@@ -50,7 +50,8 @@ describe("audit", () => {
         assert.match(out, /\[missing-chargeback-tags\] ml-research: arn:aws:s3:::scratch-bucket: tags over now = missing cost-center, owner, managed-by/);
         assert.match(out, /\[missing-chargeback-tags\] \(untagged\): arn:aws:elasticloadbalancing/);
         assert.match(out, /\[unattached-volume\] ml-research: volume vol-1: .*500 GiB gp3, no PersistentVolume tags; wastes \$40\.00\/month/);
-        assert.match(out, /\[idle-nat-gateway\] platform: NAT gateway nat-1: .* = 0 bytes; wastes \$36\.50\/month/);
+        assert.match(out, /\[idle-nat-gateway\] platform: NAT gateway nat-1: AWS\/NATGateway BytesOutToDestination \+ BytesInFromSource \(sum\), ActiveConnectionCount \(max\) .* = 0 bytes, no active connection; wastes \$36\.50\/month/);
+        assert.ok(!out.includes("nat-inbound") && !out.includes("nat-held"), "inbound traffic or an open connection is use");
         assert.ok(!out.includes("node group serve:"), "the busy group is no zombie");
         assert.match(err, /… node group 3\/3: research-spot/, "progress goes to stderr");
         // Every paginated call followed its token.

@@ -48,7 +48,8 @@ export interface FakeAccountSpec {
     groups: FakeGroup[];
     nodes: FakeNode[];
     volumes?: { id: string; sizeGiB: number; type?: string; tags: Record<string, string> }[];
-    nats?: { id: string; tags: Record<string, string>; bytes?: number }[];
+    /** NAT metrics: BytesOutToDestination = bytes; BytesInFromSource and ActiveConnectionCount default to 0 when bytes is given. */
+    nats?: { id: string; tags: Record<string, string>; bytes?: number; inbound?: number; connections?: number }[];
     caches?: { id: string; nodeType: string; commands?: number; env?: boolean }[];
     taggedResources?: { arn: string; tags: Record<string, string> }[];
     /** Status override for a metric (by metric name) in GetMetricData results. */
@@ -154,7 +155,11 @@ export function fakeAccount(spec: FakeAccountSpec): FakeAccount {
         for (const q of input.MetricDataQueries) {
             if (q.MetricStat) {
                 const dim = q.MetricStat.Metric!.Dimensions![0];
-                const value = dim.Name === "NatGatewayId" ? spec.nats?.find((n) => n.id === dim.Value)?.bytes : caches.find((x) => `${x.id}-001` === dim.Value)?.commands;
+                const nat = spec.nats?.find((n) => n.id === dim.Value);
+                const metricName = q.MetricStat.Metric!.MetricName;
+                const natValue = (n: NonNullable<FakeAccountSpec["nats"]>[number]) => metricName === "BytesInFromSource" ? n.inbound ?? (n.bytes === undefined ? undefined : 0)
+                    : metricName === "ActiveConnectionCount" ? n.connections ?? (n.bytes === undefined ? undefined : 0) : n.bytes;
+                const value = dim.Name === "NatGatewayId" ? (nat ? natValue(nat) : undefined) : caches.find((x) => `${x.id}-001` === dim.Value)?.commands;
                 const s = spec.status?.[q.MetricStat.Metric!.MetricName!];
                 results.push({ Id: q.Id, Label: q.Id, StatusCode: s?.code ?? "Complete", Timestamps: value === undefined ? [] : [input.StartTime], Values: value === undefined ? [] : [value] });
                 continue;

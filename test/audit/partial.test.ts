@@ -27,8 +27,13 @@ describe("audit: partial results and honest errors", () => {
         const m = account();
         m.ec.on(DescribeReplicationGroupsCommand).rejects(denied());
         const file = `${os.tmpdir()}/audit-partial-${process.pid}.json`;
-        const { code, out } = await runCli(["--stack", "dev", "--days", "1", "--json", file], m);
+        const md = `${os.tmpdir()}/audit-partial-${process.pid}.md`;
+        const { code, out } = await runCli(["--stack", "dev", "--days", "1", "--json", file, "--markdown", md], m);
         assert.equal(code, EXIT.partial);
+        const markdown = fs.readFileSync(md, "utf8");
+        assert.match(markdown, /last 1 days, partial\)/);
+        assert.match(markdown, /\*\*Not audited:\*\*\n- idle ElastiCache groups: missing IAM permission elasticache:DescribeReplicationGroups/);
+        assert.match(markdown, /\| eval-spot \| idle \| every node-hour's peak GPU utilisation < 2 %/);
         assert.match(out, /· PARTIAL/);
         assert.match(out, /\[idle-gpu-node-group\] ml-research: node group eval-spot/, "the GPU analysis is kept");
         assert.match(out, /\[idle-nat-gateway\] platform: NAT gateway nat-1/, "checks after the failure still run");

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main, parseArgs } from "../../plan/cli";
+import { reportProblems } from "../../plan/reportSchema";
 
 const EXAMPLES = path.join(__dirname, "..", "..", "examples");
 
@@ -10,7 +11,10 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
     let out = "", err = "";
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-infra-program-")), "plan.json");
     const code = await main([...argv, "--json", file], (s) => { out += `${s}\n`; }, (s) => { err += `${s}\n`; });
-    return { code, out, err, json: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {} };
+    const json = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+    // A foreign program's report is the same report: it holds to the published schema.
+    if (code !== 2) assert.deepEqual(reportProblems(json), [], `report of ${argv.join(" ")}`);
+    return { code, out, err, json };
 }
 
 /** The example programs under examples/ are other teams' Pulumi programs: the verdicts the pack must reach on them. */
@@ -21,7 +25,8 @@ describe("judging other Pulumi programs (--program)", () => {
         assert.deepEqual(json.violations, []);
         assert.equal(json.cost.region, "eu-west-1");
         // g5.xlarge spot at eu-west-1 prices: ($1.006 x 0.4 x 730 + 20 GiB x $0.08) x 1.116 x 2 nodes.
-        assert.deepEqual(json.cost.byTeam.vision, { min: 0, expected: 0, max: 659.23, budget: 700 });
+        const { min, expected, max, budget } = json.cost.byTeam.vision;
+        assert.deepEqual({ min, expected, max, budget }, { min: 0, expected: 0, max: 659.23, budget: 700 });
         assert.equal(json.cost.byTeam["(untagged)"], undefined);
         assert.equal(json.cost.byTeam.unattributed, undefined);
     });

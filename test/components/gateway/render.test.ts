@@ -7,6 +7,9 @@ import {
 import { envoyGatewayValues } from "../../../components/gateway/install";
 import { chargebackLabels } from "../../../components/tags";
 import { CRD_DIR, crdErrors, crdReleaseDir, crdSource, PINNED_CRD_RELEASES } from "../../crdSchemas";
+import * as path from "path";
+import { parseStackConfig } from "../../../components/config";
+import { readStackFile } from "../../../plan/stackFile";
 import { gatewayStack } from "./fixtures";
 
 const TIERS = { production: { hostname: "ai.example.com" }, batch: { hostname: "batch.ai.example.com" } };
@@ -166,6 +169,16 @@ describe("gateway renderers", () => {
                 }
             }
             assert.ok(count > 20);
+        });
+
+        it("validates every custom resource of the bundled dev, staging and prod stacks", () => {
+            for (const stack of ["dev", "staging", "prod"]) {
+                const { config: raw } = readStackFile(path.join(__dirname, "..", "..", "..", "stacks", `Pulumi.${stack}.yaml`), "ai-infra");
+                const config = parseStackConfig(raw);
+                const p = planGateway({ config: config.gateway, teams: config.teams, nodeGroups: config.nodeGroups, region: "us-east-1", meta });
+                for (const obj of planObjects(p)) assert.deepEqual(crdErrors(obj), [], `${stack}: ${obj.kind} ${obj.metadata.name}`);
+                assert.deepEqual((spec(p.gateway).listeners as Spec[]).map((l) => l.name), ["production", "batch"], stack);
+            }
         });
 
         it("validates against the pinned releases' folders only", () => {
