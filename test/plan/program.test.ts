@@ -31,6 +31,18 @@ describe("judging other Pulumi programs (--program)", () => {
         assert.equal(json.cost.byTeam.unattributed, undefined);
     });
 
+    it("names the provider-tagged team on a violation, as the estimator and the policies see it", async () => {
+        const dev = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policies", "config", "dev.json"), "utf8"));
+        dev["gpu-quota"].maxGpusPerTeam = { vision: 1 };
+        const policy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-infra-policy-")), "dev.json");
+        fs.writeFileSync(policy, JSON.stringify(dev));
+        const { code, json } = await cli(["--program", path.join(EXAMPLES, "default-tags"), "--policy-config", policy]);
+        assert.equal(code, 1);
+        const quota = json.violations.filter((v: { policy: string }) => v.policy === "gpu-quota");
+        assert.deepEqual(quota.map((v: { team: string }) => v.team), ["vision"]);
+        assert.match(quota[0].message, /^team vision: 2 GPUs at max scale .* quota is gpu-quota\.maxGpusPerTeam\["vision"\]/);
+    });
+
     it("examples/ec2-gpu: plain EC2 GPU instances count toward quota, allowlist, budget and cost", async () => {
         const { code, json } = await cli(["--program", path.join(EXAMPLES, "ec2-gpu"), "--stack", "dev"]);
         assert.equal(code, 1);
