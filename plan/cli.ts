@@ -4,12 +4,14 @@ import { diffReports } from "./diff";
 import { keepStackTraces, STACK_TRACES_ENV } from "./mockRuntime";
 import { runPlan } from "./plan";
 import { PolicyConfigError } from "./policyConfig";
+import { runForeignPlan } from "./program";
 import { toMarkdown, toText } from "./report";
 import { errorReport, exitCodeOf, toReport } from "./reportJson";
 import { BaselineError, loadBaseline } from "./reportSchema";
 import { UsageError } from "./stackFile";
 
-export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]";
+export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]\n"
+    + "       npm run plan -- --program DIR [--stack S] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]";
 
 export interface CliArgs {
     stack: string;
@@ -21,15 +23,19 @@ export interface CliArgs {
     baseline?: string;
     /** Leave resource inputs out of the JSON (most of its size). */
     noInputs?: boolean;
+    /** Judge another Pulumi program (plan/program.ts) instead of this one. */
+    program?: string;
 }
 
-type FileFlag = "configFile" | "policyConfigFile" | "json" | "markdown" | "baseline";
+type FileFlag = "configFile" | "policyConfigFile" | "json" | "markdown" | "baseline" | "program" | "stack";
 const FLAGS: Readonly<Record<string, FileFlag>> = {
     "--config-file": "configFile",
     "--policy-config": "policyConfigFile",
     "--json": "json",
     "--markdown": "markdown",
     "--baseline": "baseline",
+    "--program": "program",
+    "--stack": "stack",
 };
 const SWITCHES: Readonly<Record<string, "noInputs">> = { "--no-inputs": "noInputs" };
 
@@ -54,7 +60,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
             throw new UsageError(`unexpected argument ${flag}: one stack per run\n${USAGE}`);
         }
     }
-    if (args.stack === undefined) throw new UsageError(`name the stack to plan (dev, staging, prod)\n${USAGE}`);
+    if (args.program !== undefined && args.configFile !== undefined) throw new UsageError(`--config-file does not apply to --program: the program's own stack file is read (choose it with --stack)\n${USAGE}`);
+    if (args.stack === undefined && args.program === undefined) throw new UsageError(`name the stack to plan (dev, staging, prod)\n${USAGE}`);
     return args as CliArgs;
 }
 
@@ -74,7 +81,9 @@ export async function main(argv: readonly string[], log: (s: string) => void = c
         args = parseArgs(argv);
         // Refuse a missing baseline before the plan runs, not after.
         if (args.baseline && !fs.existsSync(args.baseline)) throw new BaselineError(args.baseline, "the file does not exist");
-        const result = await runPlan({ stack: args.stack, configFile: args.configFile, policyConfigFile: args.policyConfigFile });
+        const result = args.program !== undefined
+            ? await runForeignPlan({ dir: args.program, stack: args.stack, policyConfigFile: args.policyConfigFile })
+            : await runPlan({ stack: args.stack, configFile: args.configFile, policyConfigFile: args.policyConfigFile });
         const diff = args.baseline ? diffReports(loadBaseline(args.baseline, result), toReport(result)) : undefined;
         if (args.json) writeReport("--json", args.json, JSON.stringify(toReport(result, { inputs: !args.noInputs, diff }), null, 2) + "\n");
         if (args.markdown) writeReport("--markdown", args.markdown, toMarkdown(result, { diff }));
