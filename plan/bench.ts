@@ -119,7 +119,24 @@ export function formatTargets(targets: readonly Target[]): string {
     }).join("\n");
 }
 
+export const BENCH_HELP = `Measure the plan's speed and memory (about a minute; CI runs it after the tests).
+
+usage: npm run bench [-- --runs N] [-- --tests]
+
+  --runs N     rounds per variant, round-robin (default 5)
+  --tests      also time npm test (reported, not enforced)
+  --help, -h   this text
+
+Exit codes:
+  0  every enforced target met
+  1  an enforced target missed (listed on stderr)
+  2  usage`;
+
 function main(argv: readonly string[]): number {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        console.log(BENCH_HELP);
+        return 0;
+    }
     const runsFlag = argv.indexOf("--runs");
     const runs = runsFlag >= 0 ? Number(argv[runsFlag + 1]) : 5;
     if (!Number.isInteger(runs) || runs < 1) {

@@ -86,6 +86,10 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const projectDir = opts.projectDir ?? PROJECT_DIR;
     const project = readProjectName(projectDir);
     const configFile = opts.configFile ?? path.join(projectDir, "stacks", `Pulumi.${opts.stack}.yaml`);
+    if (opts.configFile === undefined && !fs.existsSync(configFile)) {
+        const stacks = fs.readdirSync(path.join(projectDir, "stacks")).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        throw new UsageError(`no stack ${opts.stack}: looked for ${configFile}; stacks here: ${stacks.join(", ") || "none"} (README "Add a stack or an environment")`);
+    }
     const { config, secretKeys } = readStackFile(configFile, project);
     // Validate before anything runs: the same function the program calls first.
     const stackConfig: StackConfig = validateStackFile(config, project, projectDir);
