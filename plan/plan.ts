@@ -9,6 +9,7 @@ import { judge, Remediation, Violation } from "./judge";
 import { ProgramRun, RecordedResource, runProgram } from "./mockRuntime";
 import { PolicyConfigError, resolvePolicyConfig } from "./policyConfig";
 import { PolicyProviderResource } from "@pulumi/policy";
+import { policyEnvironmentMismatch } from "./policyEnvironment";
 import { readProjectName, readStackFile, UsageError } from "./stackFile";
 import { validateStackFile } from "./stackKeys";
 
@@ -101,6 +102,8 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     } catch (e) {
         throw new PolicyConfigError([`${policyConfigFile}: not valid JSON: ${(e as Error).message}`]);
     }
+    const mismatch = policyEnvironmentMismatch(policyFile, policyConfigFile, opts.stack, stackConfig.environment, projectDir);
+    if (mismatch) throw new PolicyConfigError([mismatch]);
     const policyConfig = resolvePolicyConfig(policyFile, policies, packArgs.enforcementLevel);
 
     const region = stackConfig.region ?? "us-east-1";
