@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { StackConfig } from "../components/config";
 import { packArgs, policies } from "../policies/pack";
+import { existingClusterUnmanaged } from "../components/configCluster";
 import { CostEstimate, CostResource, estimateCost } from "./cost";
 import { defaultProviders, providerFor } from "./defaultProviders";
 import { judge, Remediation, Violation } from "./judge";
@@ -53,6 +54,8 @@ export interface PlanResult {
     cost: CostEstimate;
     environmentBudget: number;
     elapsedMs: number;
+    /** What the stack leaves unmanaged (existing-cluster mode), printed with the report. */
+    notes?: string[];
 }
 
 export const REDACTED = "[secret]";
@@ -107,7 +110,9 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         spotDiscount: stackConfig.pricing.spotDiscount,
         budgets: Object.fromEntries(stackConfig.teams.map((t) => [t.id, t.monthlyBudgetUsd])),
     });
+    const notes = existingClusterUnmanaged(stackConfig.cluster).map((n) => `existing cluster (create: false): this stack does not manage ${n}`);
     return {
+        notes,
         stack: opts.stack,
         environment: stackConfig.environment,
         project,

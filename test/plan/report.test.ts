@@ -64,6 +64,12 @@ describe("plan JSON report", () => {
         assert.ok(doc.errors.some((e: string) => /ai-infra:environment: "qa" is not allowed/.test(e)));
     });
 
+    it("exits 2 naming the flag when a report cannot be written", async () => {
+        const { code, err } = await cli(["small", "--config-file", fixture("Pulumi.small.yaml"), "--json", "/nonexistent/dir/plan.json"]);
+        assert.equal(code, 2);
+        assert.match(err, /^error: --json \/nonexistent\/dir\/plan\.json: cannot write the report: ENOENT/);
+    });
+
     it("has a schema that refuses what a pipeline could trip on", async () => {
         const good = toReport(await runPlan({ stack: "small", configFile: fixture("Pulumi.small.yaml") }), { inputs: false });
         assert.deepEqual(reportProblems(good), []);
@@ -103,6 +109,9 @@ describe("unpriced is loud", () => {
         const priced = await runPlan({ stack: "small", configFile: fixture("Pulumi.small.yaml"), policyConfigFile: fixture("policy-advisory.json") });
         assert.doesNotMatch(toText(priced), /NOT PRICED/);
         assert.match(toMarkdown(priced).split("\n")[1], /^### ✅ ai-infra plan: `small` \(dev, us-east-1\)$/);
+        // The headline result next to the verdict (hand-computed in savings.test.ts: 72.9 % and 59.4 % for the team).
+        assert.match(toMarkdown(priced).split("\n")[3], / · \d+\.\d % below the naive baseline expected, \d+\.\d % at max$/);
+        assert.doesNotMatch(toMarkdown(unpriced), /below the naive baseline/);
     });
 });
 
