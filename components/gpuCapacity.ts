@@ -60,7 +60,7 @@ export interface Capacity {
     spot: boolean;
     /** GPUs of the largest type the catalog knows: what it reaches whatever the allocation picks. */
     gpusPerNode: number;
-    /** Listed types the catalog does not know (their GPUs cannot be counted). */
+    /** Listed types the catalog does not know that may carry GPUs (their GPUs cannot be counted). */
     unknownTypes: string[];
     /** Any type accelerated, or an EKS GPU AMI. */
     accelerated: boolean;
@@ -93,6 +93,7 @@ function build(r: CapacityResource, kind: Capacity["kind"], name: string, types:
     const known = types.filter((t) => INSTANCE_TYPES.has(t));
     const team = resolveTeam(r.props, r.providerProps, r.type);
     const amiType = peek(r.props, "amiType");
+    const gpuAmi = typeof amiType === "string" && /NVIDIA|GPU|NEURON/.test(amiType);
     return {
         urn: r.urn, type: r.type, name, kind,
         team,
@@ -100,8 +101,9 @@ function build(r: CapacityResource, kind: Capacity["kind"], name: string, types:
         instanceTypes: types,
         minNodes: sizes[0], desiredNodes: sizes[1], maxNodes: sizes[2], spot,
         gpusPerNode: Math.max(0, ...known.map((t) => INSTANCE_TYPES.get(t)!.gpus)),
-        unknownTypes: types.filter((t) => !INSTANCE_TYPES.has(t)),
-        accelerated: types.some(isAcceleratedType) || (typeof amiType === "string" && /NVIDIA|GPU|NEURON/.test(amiType)),
+        // Only types that may carry GPUs: an m6i.large beside a g5 in one group has none to count.
+        unknownTypes: types.filter((t) => !INSTANCE_TYPES.has(t) && (gpuAmi || isAcceleratedType(t))),
+        accelerated: gpuAmi || types.some(isAcceleratedType),
         ...extra,
     };
 }
