@@ -7,7 +7,7 @@ import { LABEL_PREFIX, TAG_KEYS } from "./tags";
  *
  * Everything here reads props defensively and preview-safe. During `pulumi preview` the policy SDK wraps
  * props in a proxy whose `get` throws `UnknownValueError` for a value not yet known
- * (@pulumi/policy 1.21.0 proxy.js:38-50); a throw turns a whole policy into an advisory "can't run during
+ * (@pulumi/policy 1.21.0 proxy.js:52-62); a throw turns a whole policy into an advisory "can't run during
  * preview" (server.js:287-290). Reads here catch exactly that and answer UNKNOWN instead.
  */
 

@@ -99,6 +99,12 @@ describe("verdicts on any program", () => {
             const found = await stackViolations(gpuQuota, [lt, byTemplate, mixed], { defaultMaxGpusPerTeam: 10 });
             assert.match(found[0], /^team ml: 11 GPUs at max scale \(asg1 \(g5\.xlarge from launch template lt\): 3 x 1 GPU, asg2 \(g5\.xlarge, g5\.12xlarge from mixed instances policy overrides\): 2 x 4 GPU\)/);
         });
+        it("does not ask the catalog for a general-purpose type listed beside a GPU type", async () => {
+            const mixed = tagged(NG, "mixed", { nodeGroupName: "mixed", instanceTypes: ["g5.xlarge", "m6i.large"], scalingConfig: { maxSize: 1 } });
+            assert.deepEqual(await stackViolations(gpuQuota, [mixed], { defaultMaxGpusPerTeam: 1 }), []);
+            const unknownGpu = tagged(NG, "new", { nodeGroupName: "new", instanceTypes: ["g5.xlarge", "g7.xlarge"], scalingConfig: { maxSize: 1 } });
+            assert.match((await stackViolations(gpuQuota, [unknownGpu], { defaultMaxGpusPerTeam: 1 }))[0], /node group new lists g7\.xlarge, not in the catalog/);
+        });
         it("does not count general-purpose node groups, instances or ASGs", async () => {
             const found = await stackViolations(gpuQuota, [tagged(NG, "sys", { instanceTypes: ["m6i.large"], scalingConfig: { maxSize: 50 } }), tagged(EC2, "bastion", { instanceType: "t4g.small" }), tagged(ASG, "web", { maxSize: 100, mixedInstancesPolicy: { launchTemplate: { overrides: [{ instanceType: "c7i.large" }] } } })], { defaultMaxGpusPerTeam: 0, maxGpusPerEnvironment: 0 });
             assert.deepEqual(found, []);
