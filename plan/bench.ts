@@ -158,7 +158,7 @@ function main(argv: readonly string[]): number {
     const variants: Variant[] = [
         { label: "sdk", command: process.execPath, args: ["-e", `${reportUsage}; require("@pulumi/pulumi"); require("@pulumi/aws")`] },
         { label: "dev", command: npm, args: ["run", "--silent", "plan", "--", "dev"] },
-        { label: "tsnode", command: process.execPath, args: ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "plan", "cli.ts"), "dev"] },
+        { label: "tsnode", command: process.execPath, args: ["-r", "ts-node/register/transpile-only", "-r", path.join(PROJECT_DIR, "tools", "componentsFromSource.js"), path.join(PROJECT_DIR, "plan", "cli.ts"), "dev"] },
         { label: "large", command: npm, args: ["run", "--silent", "plan", "--", "bench", "--config-file", stackFile, "--policy-config", policyFile] },
     ];
     console.log(`measuring ${variants.length} variants x ${runs} rounds (round-robin)...`);

@@ -52,7 +52,7 @@ describe("examples/consumer: a program built from the packed @ai-infra/component
     it("ships compiled JavaScript and declarations only, and leaves no build behind in components/", () => {
         assert.ok(files.includes("dist/index.js") && files.includes("dist/index.d.ts"), files.join(", "));
         assert.ok(files.includes("dist/gpuNodeGroup.d.ts"));
-        const stray = files.filter((f) => f !== "package.json" && !/^dist\/.*\.(js|d\.ts)$/.test(f));
+        const stray = files.filter((f) => f !== "package.json" && f !== "README.md" && !/^dist\/.*\.(js|d\.ts)$/.test(f));
         assert.deepEqual(stray, []);
         assert.ok(!files.some((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), "no TypeScript sources in the tarball");
         assert.ok(!fs.existsSync(path.join(ROOT, "components", "dist")), "postpack removes components/dist");
