@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { ConfigError } from "../components/config";
+import { closest } from "../components/didYouMean";
 import type { ConfigProblem } from "../components/validate";
 
 /** Config as Pulumi hands it to a program: `namespace:key` → string, structured values as JSON. */
@@ -17,6 +18,9 @@ export class UsageError extends Error {
         this.name = "UsageError";
     }
 }
+
+/** Top-level keys of a Pulumi stack file: `ProjectStack` in pulumi/pulumi sdk/go/common/workspace/project.go:1229-1241. */
+const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
 
 /** Stand-in for a `secure:` value: the plan never has the stack's secrets provider. */
 export const SECRET_PLACEHOLDER = "https://plan-placeholder.invalid/secure-value";
@@ -72,6 +76,11 @@ export function readStackFile(file: string, project: string): StackFileConfig {
     }
     const root = (doc ?? {}) as Record<string, unknown>;
     if (typeof root !== "object" || Array.isArray(root)) throw new UsageError(`${file}: must be a YAML map with a config: key`);
+    for (const top of Object.keys(root)) {
+        if (STACK_FILE_KEYS.includes(top)) continue;
+        const near = closest(top, STACK_FILE_KEYS);
+        throw new UsageError(`${file}: unknown top-level key "${top}"${near ? `: did you mean ${near}?` : ""} (a stack file has ${STACK_FILE_KEYS.join(", ")}; settings go under config:)`);
+    }
     const raw = root.config ?? {};
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new UsageError(`${file}: config: must be a map of key to value`);
     const config: Record<string, string> = {};

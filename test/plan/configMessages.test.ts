@@ -31,6 +31,13 @@ describe("messages a newcomer understands: stack and policy config", function ()
         assert.ok(nested.lines.some((l) => /- ai-infra:nodeGroups\.[a-z-]+\.maxsize: unknown key: did you mean maxSize\?/.test(l)), nested.lines.join("\n"));
     });
 
+    it("a misspelt top-level key of the stack file is named with a did-you-mean, not as six missing keys", async () => {
+        const { code, lines } = await planEdited((t) => t.replace(/^config:/m, "confg:"));
+        assert.equal(code, 2);
+        assert.equal(lines.length, 1, lines.join("\n"));
+        assert.match(lines[0], /^error: .*Pulumi\.edited\.yaml: unknown top-level key "confg": did you mean config\? \(a stack file has config, environment, secretsprovider, encryptedkey, encryptionsalt; settings go under config:\)$/);
+    });
+
     it("one bad field of a team is reported once, not again by each node group naming that team", async () => {
         const { code, lines } = await planEdited((t) => t.replace(/(ml-research:\n(?:.*\n)*?\s+monthlyBudgetUsd: )(\d+)/, '$1"$2"'));
         assert.equal(code, 2);
