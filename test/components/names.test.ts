@@ -76,6 +76,14 @@ describe("explicit physical names never collide between stacks", function () {
         assert.equal(group.inputs.finalSnapshotIdentifier, "ai-prod-ratelimit-final");
     });
 
+    it("lets a dev stack be destroyed and re-created at once: its key secrets have no recovery window; prod keeps 30 days", async () => {
+        for (const [stack, days] of [["dev", 0], ["prod", 30]] as const) {
+            const secrets = (await runPlan({ stack })).resources.filter((r) => r.type === "aws:secretsmanager/secret:Secret" && String(r.inputs.name).includes("/gateway/"));
+            assert.ok(secrets.length > 0);
+            for (const s of secrets) assert.equal(s.inputs.recoveryWindowInDays, days, `${stack} ${String(s.inputs.name)}`);
+        }
+    });
+
     it("derives prefixes from the stack (and the project for reusing programs), safe for AWS names", () => {
         assert.equal(platformNamePrefix("dev-eu"), "ai-dev-eu");
         assert.equal(defaultNamePrefix("vision-gpus", "dev"), "vision-gpus-dev");
