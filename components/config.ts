@@ -133,8 +133,8 @@ export interface StackConfig {
     alerts: AlertsConfig;
     pricing: PricingConfig;
     /**
-     * Activate the chargeback keys as cost allocation tags (an account-wide setting). Default true; set
-     * false in all stacks but one when several environments share a payer account.
+     * Activate the chargeback keys as cost allocation tags (an account-wide setting). Default false: a
+     * documented second step once the keys appear in billing data; true in one stack per payer account.
      */
     activateCostAllocationTags: boolean;
 }
@@ -213,7 +213,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     const cache = parseCache(c, v.cache ?? {}, env);
     const alerts = parseAlerts(c, v.alerts ?? {});
     const pricing = parsePricing(c, v.pricing ?? {});
-    const activateCostAllocationTags = v.activateCostAllocationTags === undefined ? true : c.boolean(key("activateCostAllocationTags"), v.activateCostAllocationTags) ?? true;
+    // Off by default: activation fails until the keys appear in billing data, so it is a second step.
+    const activateCostAllocationTags = v.activateCostAllocationTags === undefined ? false : c.boolean(key("activateCostAllocationTags"), v.activateCostAllocationTags) ?? false;
     const region = raw["aws:region"];
     gateway.backends.forEach((b, i) => {
         if (b.provider === "aws-bedrock" && !b.region && !region) c.fail(`${key("gateway")}.backends[${i}].region`, undefined, "set it, or set aws:region for the stack");

@@ -152,6 +152,7 @@ export class Platform extends pulumi.ComponentResource {
             criticalTopicArn: this.monitoring.criticalTopicArn,
             chargeback: platform,
             activateCostAllocationTags: config.activateCostAllocationTags,
+            hold: { clusterName: config.cluster.name, alertsKeyArn: this.monitoring.alertsKeyArn },
         }, { parent: this });
         this.registerOutputs({ clusterName: this.cluster.name, rateLimitCacheEndpoint: this.rateLimitCache.endpoint });
     }

@@ -33,6 +33,8 @@ export const pageAlarmName = (prefix: string) => `${prefix}-page`;
 export class Monitoring extends pulumi.ComponentResource {
     readonly warningTopicArn: pulumi.Output<string>;
     readonly criticalTopicArn: pulumi.Output<string>;
+    /** KMS key of the alert topics; other topics AWS Budgets publishes to (the budget hold's) use it too. */
+    readonly alertsKeyArn: pulumi.Output<string>;
     readonly alarmNames: string[];
     readonly dashboardName: pulumi.Output<string>;
 
@@ -94,6 +96,7 @@ export class Monitoring extends pulumi.ComponentResource {
             args.alerts.emails.forEach((email, i) => new aws.sns.TopicSubscription(`${name}-${severity}-email-${i}`, { topic: t.arn, protocol: "email", endpoint: email }, parent));
             return t;
         };
+        this.alertsKeyArn = key.arn;
         const warning = topic("warning");
         const critical = topic("critical");
         if (args.alerts.webhookUrl) {

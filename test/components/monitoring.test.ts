@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { budgetNotifications, denyGpuCapacityPolicy, TeamBudgets, tagFilter } from "../../components/budgets";
 import { memberClusterIds, replicationGroupIdFor } from "../../components/cache";
 import { ConfigError, parseStackConfig } from "../../components/config";
@@ -107,9 +109,9 @@ describe("budgets", () => {
         { id: "search", costCenter: "CC-2", owner: "search@example.com", monthlyBudgetUsd: 4000 },
         { id: "ml-research", costCenter: "CC-1", owner: "ml@example.com", monthlyBudgetUsd: 3000, budgetAction: { deployRole: "ml-deployer", approval: "manual" as const } },
     ];
-    const budgetsOf = () => declare(() => new TeamBudgets("b", {
+    const budgetsOf = (activateCostAllocationTags = true) => declare(() => new TeamBudgets("b", {
         environment: "dev", teams, environmentBudgetUsd: 9000, alerts, platformOwner: "p@example.com",
-        warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback,
+        warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, activateCostAllocationTags,
     }));
 
     it("creates one monthly cost budget per team on its tag, plus the environment's", async () => {
@@ -152,13 +154,18 @@ describe("budgets", () => {
         assert.deepEqual((one(resources, "aws:costexplorer/anomalySubscription:AnomalySubscription").inputs.subscribers as object[]), [{ type: "SNS", address: "arn:warning" }]);
     });
 
-    it("leaves the account-wide tag activation to one stack when asked", async () => {
+    it("leaves the account-wide tag activation as a second step: off unless a stack turns it on", async () => {
+        // AWS refuses to activate a key not yet seen in billing data: a first deploy must not try.
         const resources = await declare(() => new TeamBudgets("b", {
             environment: "dev", teams, environmentBudgetUsd: 9000, alerts, platformOwner: "p@example.com",
-            warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, activateCostAllocationTags: false,
+            warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback,
         }));
         assert.equal(ofType(resources, "aws:costexplorer/costAllocationTag:CostAllocationTag").length, 0);
-        assert.equal(parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "false" })).activateCostAllocationTags, false);
+        assert.equal(parseStackConfig(baseConfig()).activateCostAllocationTags, false, "a fresh stack does not activate");
+        assert.equal(parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "true" })).activateCostAllocationTags, true);
+        for (const stack of ["dev", "staging", "prod"]) {
+            assert.doesNotMatch(fs.readFileSync(path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`), "utf8"), /activateCostAllocationTags:\s*true/, `${stack} activates on its first deploy`);
+        }
         assert.throws(() => parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "yes" })), /ai-infra:activateCostAllocationTags: "yes" is not allowed: must be true or false/);
     });
 
