@@ -162,6 +162,16 @@ function replicationGroup(r: CostResource, ctx: Context): Priced {
     return { kind: "cache", description, monthly: flat(hourly * HOURS_PER_MONTH * nodes) };
 }
 
+/**
+ * CloudWatch bills an alarm per metric it evaluates: a metric-math alarm per input metric, a Metrics
+ * Insights alarm per series its query reads (counted as one: the series are only known at run time).
+ */
+export function alarmMetricCount(props: Record<string, unknown>): number {
+    const queries = Array.isArray(props.metricQueries) ? (props.metricQueries as Record<string, unknown>[]) : [];
+    if (queries.length === 0) return 1;
+    return queries.filter((q) => q.metric !== undefined || /^\s*SELECT\b/i.test(String(q.expression ?? ""))).length || 1;
+}
+
 const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:eks/nodeGroup:NodeGroup": nodeGroup,
     "aws:eks/cluster:Cluster": (r, ctx) => {
@@ -173,7 +183,10 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:ec2/eip:Eip": (_r, ctx) => fixedMonthly("public-ipv4", "Elastic IP (public IPv4)", UNIT_PRICES.publicIpv4PerHour * HOURS_PER_MONTH, ctx),
     "aws:kms/key:Key": (_r, ctx) => fixedMonthly("kms-key", "KMS customer managed key", UNIT_PRICES.kmsKeyPerMonth, ctx),
     "aws:secretsmanager/secret:Secret": (_r, ctx) => fixedMonthly("secret", "Secrets Manager secret", UNIT_PRICES.secretPerMonth, ctx),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": (_r, ctx) => fixedMonthly("alarm", "CloudWatch alarm", UNIT_PRICES.alarmStandardPerMonth, ctx),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (r, ctx) => {
+        const n = alarmMetricCount(r.props);
+        return fixedMonthly("alarm", n === 1 ? "CloudWatch alarm" : `CloudWatch alarm on ${n} metrics`, UNIT_PRICES.alarmStandardPerMonth * n, ctx);
+    },
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": (_r, ctx) => fixedMonthly("alarm", "CloudWatch composite alarm", UNIT_PRICES.alarmCompositePerMonth, ctx),
     // The first two action-enabled budgets of an account are free; the estimate does not know the account.
     "aws:budgets/budgetAction:BudgetAction": (_r, ctx) => fixedMonthly("budget-action", "Budget action (first two per account free)", UNIT_PRICES.budgetActionPerMonth, ctx),

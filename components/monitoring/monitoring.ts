@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertsConfig, Environment, TeamConfig } from "../config";
 import { Chargeback, chargebackTags } from "../tags";
-import { alarmSpecs, anyOfRule, criticalConditions, pageRule } from "./alarms";
+import { AlarmSpec, alarmSpecs, anyOfRule, criticalConditions, pageRule } from "./alarms";
 import { dashboardBody } from "./dashboard";
 
 export interface MonitoringArgs {
@@ -22,6 +22,30 @@ export interface MonitoringArgs {
     /** The platform's chargeback identity. */
     chargeback: Chargeback;
 }
+
+/** The MetricAlarm inputs that say what is measured: one metric, or metric math / a Metrics Insights query. */
+export function metricAlarmSource(s: AlarmSpec): Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricName" | "dimensions" | "statistic" | "period" | "metricQueries"> {
+    if (s.metric) {
+        return { namespace: s.metric.namespace, metricName: s.metric.metricName, dimensions: s.metric.dimensions, statistic: s.metric.statistic, period: s.periodSeconds };
+    }
+    return {
+        metricQueries: (s.queries ?? []).map((q) => ({
+            id: q.id,
+            returnData: q.returnData,
+            ...(q.expression ? { expression: q.expression, label: q.label, period: s.periodSeconds } : {}),
+            ...(q.metric ? { metric: { namespace: q.metric.namespace, metricName: q.metric.metricName, dimensions: q.metric.dimensions, stat: q.metric.statistic, period: s.periodSeconds } } : {}),
+        })),
+    };
+}
+
+/**
+ * The add-on's agent settings the alarms depend on, set explicitly rather than left to the add-on's
+ * defaults: enhanced observability (pod status, container-over-limit metrics) and accelerated compute
+ * (NVIDIA DCGM GPU metrics).
+ */
+export const OBSERVABILITY_CONFIGURATION = {
+    agent: { config: { logs: { metrics_collected: { kubernetes: { enhanced_container_insights: true, accelerated_compute_metrics: true } } } } },
+};
 
 /** The composite alarm's name, which the pager subscription filters on. */
 export const pageAlarmName = (prefix: string) => `${prefix}-page`;
@@ -54,6 +78,7 @@ export class Monitoring extends pulumi.ComponentResource {
         new aws.eks.Addon(`${name}-observability`, {
             clusterName: args.clusterName,
             addonName: "amazon-cloudwatch-observability",
+            configurationValues: JSON.stringify(OBSERVABILITY_CONFIGURATION),
             podIdentityAssociations: [{ roleArn: agentRole.arn, serviceAccount: "cloudwatch-agent" }],
             resolveConflictsOnCreate: "OVERWRITE",
             resolveConflictsOnUpdate: "PRESERVE",
@@ -119,13 +144,9 @@ export class Monitoring extends pulumi.ComponentResource {
         const alarms = specs.map((s) => new aws.cloudwatch.MetricAlarm(`${name}-${s.name}`, {
             name: s.name,
             alarmDescription: s.description,
-            namespace: s.namespace,
-            metricName: s.metricName,
-            dimensions: s.dimensions,
-            statistic: s.statistic,
+            ...metricAlarmSource(s),
             comparisonOperator: s.comparisonOperator,
             threshold: s.threshold,
-            period: s.periodSeconds,
             evaluationPeriods: s.evaluationPeriods,
             datapointsToAlarm: s.datapointsToAlarm,
             treatMissingData: s.treatMissingData,
