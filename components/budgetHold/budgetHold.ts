@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Tags } from "../tags";
 import { HOLD_TAG } from "./hold";
-import { lambdaArchive } from "./lambdaCode";
+import { HOLD_SOURCES, lambdaArchive } from "./lambdaCode";
 
 export interface BudgetHoldArgs {
     /** `ai-<environment>`: prefix of every name. */
@@ -97,8 +97,8 @@ export class BudgetHold extends pulumi.ComponentResource {
             name: functionName,
             description: `Holds a team's GPU node groups in ${args.clusterName} when its budget action fires (tag ${HOLD_TAG} records what changed)`,
             runtime: aws.lambda.Runtime.NodeJS22dX,
-            handler: "handler.handler",
-            code: lambdaArchive(),
+            handler: "components/budgetHold/handler.handler",
+            code: lambdaArchive(HOLD_SOURCES),
             role: role.arn,
             timeout: 120,
             memorySize: 256,

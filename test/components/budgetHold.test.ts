@@ -11,7 +11,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { requests, run } from "../../components/budgetHold/handler";
 import { holdPolicy } from "../../components/budgetHold/budgetHold";
 import { hold, HOLD_TAG, HoldRecord, release } from "../../components/budgetHold/hold";
-import { lambdaFiles } from "../../components/budgetHold/lambdaCode";
+import { HOLD_SOURCES, lambdaFiles } from "../../components/budgetHold/lambdaCode";
 import { TeamBudgets } from "../../components/budgets";
 import { main } from "../../ops/budget";
 import { declare, ofType, one } from "../helpers";
@@ -186,7 +186,7 @@ describe("budget hold wiring", () => {
     it("deploys the tested handler on Node.js 22, subscribed to every hold topic, one run at a time, with an error alarm", async () => {
         const resources = await render();
         const fn = one(resources, "aws:lambda/function:Function").inputs as Record<string, any>;
-        assert.deepEqual([fn.name, fn.runtime, fn.handler, fn.reservedConcurrentExecutions], ["ai-prod-budget-hold", "nodejs22.x", "handler.handler", 1]);
+        assert.deepEqual([fn.name, fn.runtime, fn.handler, fn.reservedConcurrentExecutions], ["ai-prod-budget-hold", "nodejs22.x", "components/budgetHold/handler.handler", 1]);
         assert.equal(fn.environment.variables.CLUSTER_NAME, "ai-prod");
         assert.equal(fn.environment.variables.REPORT_TOPIC_ARN, "arn:critical");
         assert.deepEqual(JSON.parse(fn.environment.variables.TEAM_BY_TOPIC), {
@@ -211,11 +211,14 @@ describe("budget hold wiring", () => {
     it("ships JavaScript that loads and runs as the Lambda would", () => {
         const dir = path.join(__dirname, "..", "..", ".scratch", "budget-hold-lambda");
         fs.mkdirSync(dir, { recursive: true });
-        const files = lambdaFiles();
-        assert.deepEqual(Object.keys(files).sort(), ["handler.js", "hold.js"]);
-        for (const [name, js] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), js);
+        const files = lambdaFiles(HOLD_SOURCES);
+        assert.deepEqual(Object.keys(files).sort(), ["components/budgetHold/handler.js", "components/budgetHold/hold.js"]);
+        for (const [name, js] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+            fs.writeFileSync(path.join(dir, name), js);
+        }
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const shipped = require(path.join(dir, "handler.js")) as { handler: unknown; requests: typeof requests };
+        const shipped = require(path.join(dir, "components/budgetHold/handler.js")) as { handler: unknown; requests: typeof requests };
         assert.equal(typeof shipped.handler, "function");
         assert.deepEqual(shipped.requests({ Records: [{ Sns: { TopicArn: "arn:t", Message: "" } }] }, { "arn:t": "a" }), [{ action: "hold", team: "a" }]);
     });
