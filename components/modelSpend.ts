@@ -32,6 +32,26 @@ export interface ModelSpendMax {
 
 export const MINUTES_PER_MONTH = HOURS_PER_MONTH * 60;
 
+/**
+ * Environment variable of the metering Lambda holding TeamModelQuota[] as JSON: the deployed record of
+ * what each team may spend on model APIs, read by the plan's estimate and the policy pack.
+ */
+export const METERING_QUOTAS_VARIABLE = "METERING_QUOTAS";
+
+/** The quotas a resource records, when it is the metering Lambda; undefined otherwise. */
+export function quotasOf(type: string, props: Record<string, unknown>): TeamModelQuota[] | undefined {
+    if (type !== "aws:lambda/function:Function") return undefined;
+    const env = props.environment as { variables?: Record<string, unknown> } | undefined;
+    const raw = env?.variables?.[METERING_QUOTAS_VARIABLE];
+    if (typeof raw !== "string") return undefined;
+    try {
+        const parsed = JSON.parse(raw) as unknown;
+        return Array.isArray(parsed) ? parsed as TeamModelQuota[] : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 /** Paid models (in-cluster ones excluded), de-duplicated, in a stable order. */
 export function paidModels(backends: readonly { provider: string; models: readonly string[] }[]): RoutedModel[] {
     const seen = new Map<string, RoutedModel>();
@@ -65,4 +85,24 @@ export function maxMonthlyModelSpend(q: Pick<TeamModelQuota, "tokensPerMinute" |
     }
     const tokens = (q.tokensPerMinute ?? 0) * MINUTES_PER_MONTH;
     return { maxUsd: roundCents((tokens / 1e6) * rate), ...(dearest ? { dearest } : {}), unpriced };
+}
+
+/**
+ * What the metering meters: every team the gateway admits, its token quota, its model budget (default:
+ * its whole monthly budget) and the paid models it can reach. All routed paid models count for every
+ * team: the estimate stays an upper bound whatever the tiers route.
+ */
+export function teamModelQuotas(
+    teams: readonly { id: string; monthlyBudgetUsd: number; modelBudgetUsd?: number; gateway?: { tokensPerMinute: number } }[],
+    backends: readonly { provider: string; models: readonly string[] }[],
+): TeamModelQuota[] {
+    const models = paidModels(backends);
+    return teams.filter((t) => t.gateway).map((t) => ({
+        team: t.id, tokensPerMinute: t.gateway!.tokensPerMinute, modelBudgetUsd: t.modelBudgetUsd ?? t.monthlyBudgetUsd, models,
+    }));
+}
+
+/** Model names served by in-cluster backends. */
+export function inClusterModels(backends: readonly { provider: string; models: readonly string[] }[]): string[] {
+    return [...new Set(backends.filter((b) => b.provider === "in-cluster").flatMap((b) => b.models))];
 }

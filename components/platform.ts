@@ -7,6 +7,8 @@ import { TeamBudgets } from "./budgets";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { GpuScheduling } from "./gpuScheduling";
 import { Monitoring } from "./monitoring/monitoring";
+import { ModelMetering } from "./monitoring/modelMetering";
+import { inClusterModels, teamModelQuotas } from "./modelSpend";
 import { Network } from "./network";
 import { AiGateway } from "./gateway/aiGateway";
 import { GATEWAY_SYSTEM_NAMESPACE } from "./gateway/constants";
@@ -142,6 +144,16 @@ export class Platform extends pulumi.ComponentResource {
             environmentBudgetUsd: config.monthlyBudgetUsd,
             chargeback: platform,
         }, { parent: this, dependsOn: afterSystemNodes });
+        if (this.gateway) {
+            new ModelMetering(`${name}-model-metering`, {
+                prefix: `ai-${config.environment}`, environment: config.environment, region, clusterName: this.cluster.name,
+                namespace: this.gatewayNamespace.metadata.name, provider: this.cluster.provider,
+                teams: teamModelQuotas(config.teams, config.gateway.backends), inClusterModels: inClusterModels(config.gateway.backends),
+                warningPercent: config.alerts.warningPercent, criticalPercent: config.alerts.criticalPercent,
+                warningTopicArn: this.monitoring.warningTopicArn, criticalTopicArn: this.monitoring.criticalTopicArn,
+                tags: sharedTags, labels: chargebackLabels(platform), dependsOn: [this.gateway],
+            }, { parent: this });
+        }
         this.budgets = new TeamBudgets(`${name}-budgets`, {
             environment: config.environment,
             teams: config.teams,

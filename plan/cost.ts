@@ -1,8 +1,9 @@
 import {
-    cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, roundCents as round, spotDiscount, UNIT_PRICES,
+    cacheNodeHourly, CURRENCY, formatUsd, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, roundCents as round, spotDiscount, UNIT_PRICES,
 } from "../components/catalog";
 import { LABEL_PREFIX, PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { isTaggableAwsType } from "../policies/taggable";
+import { maxMonthlyModelSpend, MINUTES_PER_MONTH, quotasOf } from "../components/modelSpend";
 
 /**
  * Monthly cost of a set of declared resources, from the catalog. The same function prices the offline
@@ -201,6 +202,27 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     },
 };
 
+/** Line kind of model-API spend: nothing at min and expected (usage-based), the token quota's worth at max. */
+export const MODEL_API_KIND = "model-api";
+
+/** Model-API lines from the metering Lambda's record of each team's token quota (components/modelSpend.ts). */
+function modelSpendLines(r: CostResource): { lines: CostLine[]; warnings: string[] } {
+    const quotas = quotasOf(r.type, r.props) ?? [];
+    const lines: CostLine[] = [];
+    const warnings: string[] = [];
+    for (const q of quotas) {
+        const m = maxMonthlyModelSpend(q);
+        const rate = m.dearest ? ` at ${m.dearest}'s dearest rate` : "";
+        lines.push({
+            team: q.team, urn: r.urn, kind: MODEL_API_KIND,
+            description: `model APIs at the token quota: ${(q.tokensPerMinute ?? 0).toLocaleString("en-US")} tokens/min x ${MINUTES_PER_MONTH.toLocaleString("en-US")} min${rate} (max only; usage-based)`,
+            monthly: { min: 0, expected: 0, max: round(m.maxUsd) },
+        });
+        if (m.unpriced.length > 0) warnings.push(`team ${q.team}: ${m.unpriced.join(", ")} not in the model price table: the model-spend max (${formatUsd(m.maxUsd)}) leaves them out`);
+    }
+    return { lines, warnings };
+}
+
 export function estimateCost(resources: readonly CostResource[], opts: EstimateOptions): CostEstimate {
     const ctx: Context = {
         region: opts.region,
@@ -224,6 +246,11 @@ export function estimateCost(resources: readonly CostResource[], opts: EstimateO
             ...(priced.unpriced ? { unpriced: priced.unpriced } : {}),
         });
         if (priced.unpriced && ctx.factor !== undefined) warnings.push(`${r.urn}: not priced: ${priced.unpriced}`);
+    }
+    for (const r of resources) {
+        const model = modelSpendLines(r);
+        lines.push(...model.lines);
+        warnings.push(...model.warnings);
     }
     const total: Range = { min: 0, expected: 0, max: 0 };
     const byTeam: Record<string, TeamCost> = {};

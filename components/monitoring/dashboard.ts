@@ -12,7 +12,7 @@ export interface DashboardInput {
     /** ElastiCache node ids of the rate-limit store. */
     cacheNodes: readonly string[];
     gatewayNamespace: string;
-    teams: readonly { id: string; monthlyBudgetUsd: number }[];
+    teams: readonly { id: string; monthlyBudgetUsd: number; modelBudgetUsd?: number; gateway?: unknown }[];
     environmentBudgetUsd: number;
     warningPercent: number;
     criticalPercent: number;
@@ -77,5 +77,32 @@ export function dashboardBody(input: DashboardInput): { widgets: Widget[] } {
             },
         },
     ];
+    widgets.push(...modelSpendRow(input, 27));
     return { widgets };
+}
+
+/**
+ * One widget per team the gateway admits: month-to-date model-API spend (the metering Lambda's
+ * AiInfra/ModelSpend) against the team's model budget at the alert thresholds.
+ */
+function modelSpendRow(input: DashboardInput, y: number): Widget[] {
+    const metered = input.teams.filter((t) => t.gateway);
+    if (metered.length === 0) return [];
+    const rows: Widget[] = [text(y, "## Model spend\nMonth-to-date model-API spend per team (Bedrock, OpenAI through the gateway), priced from `components/modelPrices.ts`, against the team's model budget; tokens of unpriced models are shown beside.")];
+    metered.forEach((t, i) => {
+        const budget = t.modelBudgetUsd ?? t.monthlyBudgetUsd;
+        const dims = ["Environment", input.environment, "Team", t.id];
+        rows.push(metrics((i % 3) * 8, y + 1 + Math.floor(i / 3) * 6, 8, `${t.id}: model spend this month (USD)`, input.region, [
+            ["AiInfra/ModelSpend", "MonthToDateUsd", ...dims, { stat: "Maximum" }],
+            ["AiInfra/ModelSpend", "UnpricedTokens", ...dims, { stat: "Maximum", yAxis: "right" }],
+        ], {
+            period: 3600,
+            annotations: { horizontal: [
+                { label: `warning ${input.warningPercent} %`, value: budget * input.warningPercent / 100, color: "#ff7f0e" },
+                { label: `critical ${input.criticalPercent} %`, value: budget * input.criticalPercent / 100, color: "#d62728" },
+                { label: "model budget", value: budget },
+            ] },
+        }));
+    });
+    return rows;
 }
