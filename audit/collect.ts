@@ -1,4 +1,3 @@
-import { GetMetricDataCommandInput, MetricDataQuery, paginateGetMetricData } from "@aws-sdk/client-cloudwatch";
 import { paginateDescribeInstances, paginateDescribeNatGateways, paginateDescribeVolumes } from "@aws-sdk/client-ec2";
 import { DescribeClusterCommand, DescribeNodegroupCommand, paginateListNodegroups } from "@aws-sdk/client-eks";
 import { paginateDescribeReplicationGroups } from "@aws-sdk/client-elasticache";
@@ -6,44 +5,14 @@ import { paginateGetResources } from "@aws-sdk/client-resource-groups-tagging-ap
 import { TAG_KEYS } from "../components/tags";
 import type { NodeGroupShape } from "./analyze";
 import { AuditClients } from "./clients";
-import { aws } from "./errors";
-import { Series } from "./stats";
+import { aws, AuditError, explain } from "./errors";
+import { metricData, quoted, SEARCH_MAX_SERIES } from "./metrics";
 
 export type Progress = (message: string) => void;
 
-/** CloudWatch accepts at most 500 queries per GetMetricData call. */
-export const METRIC_BATCH = 500;
-
-/** Run metric queries in batches of 500, following every page; series keyed by query id and label. */
-export async function metricData(clients: AuditClients, queries: MetricDataQuery[], start: Date, end: Date): Promise<Map<string, Series[]>> {
-    const out = new Map<string, Series[]>();
-    for (let i = 0; i < queries.length; i += METRIC_BATCH) {
-        const input: GetMetricDataCommandInput = { MetricDataQueries: queries.slice(i, i + METRIC_BATCH), StartTime: start, EndTime: end, ScanBy: "TimestampAscending" };
-        await aws("cloudwatch", "GetMetricDataCommand", async () => {
-            for await (const page of paginateGetMetricData({ client: clients.cloudwatch }, input)) {
-                for (const r of page.MetricDataResults ?? []) {
-                    if (!r.Id) continue;
-                    const list = out.get(r.Id) ?? [];
-                    const label = r.Label ?? r.Id;
-                    let series = list.find((s) => s.id === label);
-                    if (!series) {
-                        series = { id: label, timestamps: [], values: [] };
-                        list.push(series);
-                    }
-                    (r.Timestamps ?? []).forEach((t, k) => {
-                        series!.timestamps.push(new Date(t).getTime());
-                        series!.values.push((r.Values ?? [])[k]);
-                    });
-                    out.set(r.Id, list);
-                }
-            }
-        });
-    }
-    return out;
-}
-
 export interface NodeGroupInfo extends NodeGroupShape {
     arn: string;
+    tags: Record<string, string>;
 }
 
 export async function nodeGroups(clients: AuditClients, cluster: string, progress: Progress): Promise<NodeGroupInfo[]> {
@@ -59,6 +28,7 @@ export async function nodeGroups(clients: AuditClients, cluster: string, progres
         out.push({
             name,
             arn: nodegroup.nodegroupArn ?? "",
+            tags: nodegroup.tags ?? {},
             team: nodegroup.tags?.[TAG_KEYS.team] ?? "(untagged)",
             capacity: nodegroup.capacityType === "SPOT" ? "SPOT" : "ON_DEMAND",
             instanceTypes: nodegroup.instanceTypes ?? [],
@@ -82,14 +52,28 @@ export async function groupInstanceIds(clients: AuditClients, cluster: string, g
     return ids;
 }
 
-/** SEARCH over Container Insights node metrics of given instances: one series per instance. */
-export function nodeMetricSearch(id: string, metric: string, cluster: string, instanceIds: readonly string[], periodSeconds: number): MetricDataQuery {
-    const instances = instanceIds.map((i) => `InstanceId="${i}"`).join(" OR ");
-    return {
-        Id: id,
-        Expression: `SEARCH('{ContainerInsights,ClusterName,InstanceId,NodeName} MetricName="${metric}" ClusterName="${cluster}" (${instances})', 'Average', ${periodSeconds})`,
+/**
+ * Every GPU node the cluster's metrics saw in the window, with its type: the device-level series of
+ * node_gpu_utilization carry {ClusterName, NodeName, InstanceId, InstanceType, GpuDevice} (CloudWatch agent,
+ * translator/translate/otel/exporter/awsemf/kubernetes.go, GPU metric declarations). This is how nodes that
+ * were replaced long ago are found: EC2 lists a terminated instance only for about an hour (EC2
+ * TerminateInstances reference). `complete` is false when the search may have been cut at 500 series.
+ */
+export async function metricInstances(clients: AuditClients, cluster: string, start: Date, end: Date, periodSeconds: number): Promise<{ types: Map<string, string>; complete: boolean; problem?: string }> {
+    const r = await metricData(clients, [{
+        Id: "nodes",
+        Expression: `SEARCH('{ContainerInsights,ClusterName,GpuDevice,InstanceId,InstanceType,NodeName} MetricName="node_gpu_utilization" ClusterName=${quoted(cluster)}', 'Maximum', ${periodSeconds})`,
+        Label: "${PROP('Dim.InstanceId')} ${PROP('Dim.InstanceType')}",
         ReturnData: true,
-    };
+    }], start, end);
+    const series = r.series.get("nodes") ?? [];
+    const types = new Map<string, string>();
+    for (const s of series) {
+        const [id, type] = s.id.split(" ");
+        if (id && type && s.values.length > 0) types.set(id, type);
+    }
+    const problem = r.incomplete.get("nodes") ?? (series.length >= SEARCH_MAX_SERIES ? `the node search hit CloudWatch's ${SEARCH_MAX_SERIES}-series limit` : undefined);
+    return { types, complete: problem === undefined, ...(problem ? { problem } : {}) };
 }
 
 export interface TaggedResource {
@@ -137,14 +121,45 @@ export interface VolumeInfo {
     tags: Record<string, string>;
 }
 
+/**
+ * Tags the EBS CSI driver sets (kubernetes-sigs/aws-ebs-csi-driver v1.64.0, docs/tagging.md:6-10 and
+ * pkg/driver/constants.go:150-186): `ebs.csi.aws.com/cluster=true` and `CSIVolumeName` on every volume;
+ * `kubernetes.io/cluster/<id>=owned` and `ebs.csi.aws.com/cluster-name=<id>` only when the driver runs with
+ * --k8s-tag-cluster-id; `kubernetes.io/created-for/pv/name`, `.../pvc/name`, `.../pvc/namespace` when the
+ * provisioner sidecar passes --extra-create-metadata (its Helm chart does: charts/.../controller.yaml:231).
+ */
+export const CSI_TAGS = {
+    managed: "ebs.csi.aws.com/cluster",
+    clusterName: "ebs.csi.aws.com/cluster-name",
+    volumeName: "CSIVolumeName",
+    pvName: "kubernetes.io/created-for/pv/name",
+    pvcName: "kubernetes.io/created-for/pvc/name",
+    pvcNamespace: "kubernetes.io/created-for/pvc/namespace",
+} as const;
+
+/**
+ * Unattached (`available`) volumes of the cluster or environment: tagged for the cluster by the legacy
+ * provider or the CSI driver's cluster id, tagged with the environment, or created by the CSI driver without
+ * a cluster id (those carry no cluster tag at all; one belonging to another cluster is skipped).
+ */
 export async function unattachedVolumes(clients: AuditClients, cluster: string, environment: string): Promise<VolumeInfo[]> {
     const found = new Map<string, VolumeInfo>();
-    for (const tagFilter of [{ Name: "tag-key", Values: [`kubernetes.io/cluster/${cluster}`] }, { Name: `tag:${TAG_KEYS.environment}`, Values: [environment] }]) {
+    const filters = [
+        { Name: "tag-key", Values: [`kubernetes.io/cluster/${cluster}`] },
+        { Name: `tag:${CSI_TAGS.clusterName}`, Values: [cluster] },
+        { Name: `tag:${TAG_KEYS.environment}`, Values: [environment] },
+        { Name: `tag:${CSI_TAGS.managed}`, Values: ["true"] },
+    ];
+    for (const tagFilter of filters) {
         await aws("ec2", "DescribeVolumesCommand", async () => {
             for await (const page of paginateDescribeVolumes({ client: clients.ec2 }, { Filters: [{ Name: "status", Values: ["available"] }, tagFilter] })) {
                 for (const v of page.Volumes ?? []) {
                     if (!v.VolumeId) continue;
-                    found.set(v.VolumeId, { id: v.VolumeId, sizeGiB: v.Size ?? 0, type: v.VolumeType ?? "gp3", tags: Object.fromEntries((v.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])) });
+                    const tags = Object.fromEntries((v.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]));
+                    const otherCluster = (tags[CSI_TAGS.clusterName] && tags[CSI_TAGS.clusterName] !== cluster)
+                        || Object.keys(tags).some((k) => k.startsWith("kubernetes.io/cluster/") && k !== `kubernetes.io/cluster/${cluster}`);
+                    if (tagFilter.Name === `tag:${CSI_TAGS.managed}` && otherCluster) continue;
+                    found.set(v.VolumeId, { id: v.VolumeId, sizeGiB: v.Size ?? 0, type: v.VolumeType ?? "gp3", tags });
                 }
             }
         });
@@ -157,9 +172,17 @@ export interface NatInfo {
     tags: Record<string, string>;
 }
 
-export async function clusterVpc(clients: AuditClients, cluster: string): Promise<string | undefined> {
-    const { cluster: c } = await aws("eks", "DescribeClusterCommand", () => clients.eks.send(new DescribeClusterCommand({ name: cluster })));
-    return c?.resourcesVpcConfig?.vpcId;
+/** The cluster's VPC; an unknown cluster stops the audit with its own message (nothing else can be judged). */
+export async function clusterVpc(clients: AuditClients, cluster: string, region: string): Promise<string | undefined> {
+    try {
+        const { cluster: c } = await clients.eks.send(new DescribeClusterCommand({ name: cluster }));
+        return c?.resourcesVpcConfig?.vpcId;
+    } catch (e) {
+        if ((e as { name?: string }).name === "ResourceNotFoundException") {
+            throw new AuditError(`EKS cluster ${cluster} not found in ${region}: check ai-infra:cluster.name and aws:region in the stack file, and that you are signed in to the right account`, 2, "not-found", "eks:DescribeCluster");
+        }
+        throw explain(e, "eks", "DescribeClusterCommand");
+    }
 }
 
 export async function natGateways(clients: AuditClients, vpcId: string): Promise<NatInfo[]> {

@@ -15,8 +15,11 @@ export const VALKEY_PORT = 6379;
  * What a group stores decides what it may evict.
  * - `rate-limit`: Envoy's rate limit service keeps one counter per client and window, each with a TTL of
  *   its window. An evicted counter silently resets a team's quota, so this group never evicts
- *   (`noeviction`): when memory is full writes fail loudly (and the 70/90 % memory alarms fire first);
- *   counters expire on their own, so memory tracks active clients.
+ *   (`noeviction`); counters expire on their own, so memory tracks active clients. When memory is full
+ *   Valkey refuses the counter writes and the gateway applies its `rateLimitFailureMode`: `open` lets
+ *   requests through without quotas, `closed` answers 500. The 70/90 % memory alarms fire before that;
+ *   the rate-limit service logs these refusals only at debug, so the store-unreachable alarm
+ *   (gateway/storeAlarm.ts) does not see them.
  * - `response-cache`: entries are disposable, so the least recently used go first (`allkeys-lru`).
  * One store cannot hold both safely: logical databases share one `maxmemory` and one eviction policy, and
  * every volatile-* policy would evict short-TTL counters before long-TTL cache entries. Hence one group

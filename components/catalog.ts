@@ -20,8 +20,12 @@ export function roundCents(n: number): number {
 }
 
 /** `$1,234.50`: how every report and policy message shows money. */
+// One formatter: `toLocaleString` with options builds a new Intl.NumberFormat on every call, and reports
+// format thousands of figures.
+const USD_FORMAT = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 export function formatUsd(n: number): string {
-    return `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    return `$${USD_FORMAT.format(n)}`;
 }
 
 export type Architecture = "x86_64" | "arm64";
@@ -42,7 +46,11 @@ export interface InstanceFacts {
     /** 0 for general-purpose types (system nodes). */
     readonly gpus: number;
     readonly gpuModel?: string;
-    /** Memory of one GPU. */
+    /**
+     * Usable memory of one GPU in GiB as EC2 DescribeInstanceTypes reports it (GpuInfo MemoryInMiB / 1024,
+     * e.g. 22888 MiB for A10G and L4, 45776 MiB for L40S; Karpenter's instance-types reference), not the
+     * marketing "24 GB"/"48 GB".
+     */
     readonly gpuMemoryGiB?: number;
     readonly architecture: Architecture;
     /** us-east-1 on-demand list price. */
@@ -94,7 +102,7 @@ const INSTANCE_LIST: InstanceFacts[] = [
         ["g5.16xlarge", 64, 256, 1, 4.096],
         ["g5.24xlarge", 96, 384, 4, 8.144],
         ["g5.48xlarge", 192, 768, 8, 16.288],
-    ], { model: "NVIDIA A10G", memoryGiB: 24 }, "x86_64"),
+    ], { model: "NVIDIA A10G", memoryGiB: 22.35 }, "x86_64"),
     ...family([
         ["g6.xlarge", 4, 16, 1, 0.8048],
         ["g6.2xlarge", 8, 32, 1, 0.9776],
@@ -104,7 +112,7 @@ const INSTANCE_LIST: InstanceFacts[] = [
         ["g6.16xlarge", 64, 256, 1, 3.3968],
         ["g6.24xlarge", 96, 384, 4, 6.6752],
         ["g6.48xlarge", 192, 768, 8, 13.3504],
-    ], { model: "NVIDIA L4", memoryGiB: 24 }, "x86_64"),
+    ], { model: "NVIDIA L4", memoryGiB: 22.35 }, "x86_64"),
     ...family([
         ["g6e.xlarge", 4, 32, 1, 1.861],
         ["g6e.2xlarge", 8, 64, 1, 2.24208],
@@ -114,7 +122,7 @@ const INSTANCE_LIST: InstanceFacts[] = [
         ["g6e.16xlarge", 64, 512, 1, 7.57719],
         ["g6e.24xlarge", 96, 768, 4, 15.06559],
         ["g6e.48xlarge", 192, 1536, 8, 30.13118],
-    ], { model: "NVIDIA L40S", memoryGiB: 48 }, "x86_64"),
+    ], { model: "NVIDIA L40S", memoryGiB: 44.7 }, "x86_64"),
     ...family([["p4d.24xlarge", 96, 1152, 8, 21.96]], { model: "NVIDIA A100", memoryGiB: 40 }, "x86_64"),
     ...family([["p5.48xlarge", 192, 2048, 8, 55.04]], { model: "NVIDIA H100", memoryGiB: 80 }, "x86_64"),
     // General-purpose types for the system node group (CoreDNS, the gateway, controllers).

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { INSTANCE_TYPES } from "./catalog";
 import type { ClusterConfig, Environment } from "./config";
+import { eksVersion, todayUtc, upgradeSupportType } from "./eksVersions";
 import { kubeconfigFor } from "./kubeconfig";
 import { nodeLaunchTemplateArgs } from "./launchTemplate";
 import { Tags } from "./tags";
@@ -17,6 +18,8 @@ export interface ClusterArgs {
     subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
     /** AWS region, for the kubeconfig's token command. Default: the provider's. */
     region?: string;
+    /** The date the version's support phase is judged on. Default: today (UTC). */
+    today?: Date;
 }
 
 const ASSUME_EKS = JSON.stringify({
@@ -74,6 +77,8 @@ export class Cluster extends pulumi.ComponentResource {
 
         if (config.create) {
             if (!args.subnetIds) throw new pulumi.RunError(`Cluster ${name}: subnetIds are required to create a cluster`);
+            const version = eksVersion(config.version);
+            if (!version) throw new pulumi.RunError(`Cluster ${name}: Kubernetes ${config.version} is not in the EKS version table (components/eksVersions.ts)`);
             const key = new aws.kms.Key(`${name}-secrets`, {
                 description: `EKS secrets encryption for ${config.name}`,
                 enableKeyRotation: true,
@@ -108,8 +113,10 @@ export class Cluster extends pulumi.ComponentResource {
                 bootstrapSelfManagedAddons: false,
                 enabledClusterLogTypes: controlPlaneLogTypes(environment),
                 encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
-                // Extended support bills the control plane at 6x; STANDARD upgrades instead.
-                upgradePolicy: { supportType: "STANDARD" },
+                // STANDARD while the minor is in standard support (EKS upgrades at its end instead of billing
+                // extended support at 6x); EXTENDED for a minor already past it, which EKS would otherwise upgrade
+                // under Pulumi. The eks-version-support policy flags both long before.
+                upgradePolicy: { supportType: upgradeSupportType(version, args.today ?? todayUtc()) },
                 deletionProtection: prod,
                 tags,
             }, { parent: this, dependsOn: [rolePolicy, logGroup], protect: prod });

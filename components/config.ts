@@ -75,12 +75,12 @@ export interface ScheduleConfig extends ScalingConfig {
 }
 
 export interface PredictiveScalingConfig {
-    /** `cpu`: the ASG's CPU (predefined); `gpu`: NVIDIA DCGM GPU utilisation (customized metrics). */
-    metric: "cpu" | "gpu";
+    /** `cpu`: the ASG's CPU (predefined pair; EC2 publishes it per Auto Scaling group). See configNodeGroups for why not GPU. */
+    metric: "cpu";
     /** Target average utilisation, 1-100. */
     targetUtilization: number;
-    /** `forecastOnly` (default) only forecasts; `forecastAndScale` also acts on it. */
-    mode: "forecastOnly" | "forecastAndScale";
+    /** Forecasts only: the Cluster Autoscaler would undo a forecast's desired capacity (see configNodeGroups). */
+    mode: "forecastOnly";
 }
 
 export interface SystemNodesConfig extends ScalingConfig {
@@ -214,7 +214,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     const cluster = parseCluster(c, v.cluster, env);
     const teams = parseTeams(c, v.teams);
     const nodeGroups = parseNodeGroups(c, key("nodeGroups"), v.nodeGroups ?? {}, new Set(teams.map((t) => t.id)));
-    const gateway = parseGateway(c, key("gateway"), v.gateway ?? {}, { environment: env, nodeGroups, admitsTeams: teams.some((t) => t.gateway !== undefined) });
+    const gateway = parseGateway(c, key("gateway"), v.gateway ?? {}, { environment: env, nodeGroups, teamTiers: teams.flatMap((t) => (t.gateway ? [t.gateway.tier] : [])) });
     const cache = parseCache(c, v.cache ?? {}, env);
     const alerts = parseAlerts(c, v.alerts ?? {});
     const pricing = parsePricing(c, v.pricing ?? {});

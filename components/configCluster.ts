@@ -1,6 +1,7 @@
 import { INSTANCE_TYPES } from "./catalog";
 import type { ClusterConfig, Environment, SystemNodesConfig } from "./config";
 import { MIN_KUBERNETES_MINOR, NAMESPACE } from "./constants";
+import { DEFAULT_KUBERNETES_VERSION, EKS_VERSIONS, EKS_VERSIONS_AS_OF, eksVersion, newestInStandardSupport, supportPhase, todayUtc } from "./eksVersions";
 import { Checker } from "./validate";
 
 const key = (k: string) => `${NAMESPACE}:${k}`;
@@ -8,17 +9,35 @@ const key = (k: string) => `${NAMESPACE}:${k}`;
 const CLUSTER_KEYS = ["name", "version", "create", "vpcId", "subnetIds", "vpcCidr", "availabilityZones", "publicAccessCidrs", "adminRoleArns", "systemNodes"];
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-export function parseCluster(c: Checker, value: unknown, env: Environment): ClusterConfig | undefined {
+/**
+ * Why a minor cannot be used on `today`, or undefined: below the AI Gateway's minimum, not in the EKS version
+ * table (unknown or newer than the table; add a row to components/eksVersions.ts), not yet released, or past
+ * the end of extended support (EKS would upgrade it at once).
+ */
+export function kubernetesVersionProblem(minor: string, today: Date): string | undefined {
+    const known = EKS_VERSIONS.map((v) => v.minor);
+    if (Number(minor.split(".")[1]) < MIN_KUBERNETES_MINOR) return `must be at least 1.${MIN_KUBERNETES_MINOR} (the Envoy AI Gateway's minimum)`;
+    const v = eksVersion(minor);
+    if (!v) return `is not in the EKS version table (as of ${EKS_VERSIONS_AS_OF}): supported are ${known.join(", ")}`;
+    const phase = supportPhase(v, today);
+    if (phase === "unreleased") return `is not released on EKS until ${v.released}`;
+    if (phase === "ended") return `left EKS extended support on ${v.endOfExtended} (EKS upgrades such clusters automatically): use ${newestInStandardSupport(today)?.minor ?? known[known.length - 1]}`;
+    return undefined;
+}
+
+export function parseCluster(c: Checker, value: unknown, env: Environment, today: Date = todayUtc()): ClusterConfig | undefined {
     const p = key("cluster");
     const o = c.object(p, value, CLUSTER_KEYS);
     if (!o) return undefined;
     const name = c.string(`${p}.name`, o.name, { pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, describe: "an EKS cluster name (letters, digits, '-', '_', at most 100)" });
-    let version = "1.33";
+    let version = DEFAULT_KUBERNETES_VERSION;
     if (o.version !== undefined) {
-        const v = c.string(`${p}.version`, o.version, { pattern: /^1\.\d{2}$/, describe: `a quoted Kubernetes minor version like "1.33" (YAML reads 1.30 as 1.3), at least 1.${MIN_KUBERNETES_MINOR}` });
-        if (v !== undefined && Number(v.split(".")[1]) < MIN_KUBERNETES_MINOR) {
-            c.fail(`${p}.version`, v, `must be at least 1.${MIN_KUBERNETES_MINOR} (the Envoy AI Gateway's minimum)`);
-        } else if (v !== undefined) version = v;
+        const v = c.string(`${p}.version`, o.version, { pattern: /^1\.\d{2}$/, describe: `a quoted Kubernetes minor version like "${DEFAULT_KUBERNETES_VERSION}" (YAML reads 1.30 as 1.3)` });
+        if (v !== undefined) {
+            const problem = kubernetesVersionProblem(v, today);
+            if (problem) c.fail(`${p}.version`, v, problem);
+            else version = v;
+        }
     }
     const create = o.create === undefined ? true : c.boolean(`${p}.create`, o.create) ?? true;
     const vpcId = o.vpcId === undefined ? undefined : c.string(`${p}.vpcId`, o.vpcId, { pattern: /^vpc-[0-9a-z]+$/, describe: "a VPC id like vpc-0abc" });

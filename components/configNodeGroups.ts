@@ -41,22 +41,40 @@ function parseSchedules(c: Checker, p: string, value: unknown, groupMax: number 
         const timezone = o.timezone === undefined ? "UTC" : c.string(`${sp}.timezone`, o.timezone, { describe: "an IANA time zone like Europe/Berlin" });
         if (timezone !== undefined && !isTimeZone(timezone)) c.fail(`${sp}.timezone`, timezone, "must be an IANA time zone like Europe/Berlin or UTC");
         const cap = groupMax ?? MAX_NODES_PER_GROUP;
-        const minSize = c.integer(`${sp}.minSize`, o.minSize, 0, cap);
-        // A schedule above the group's maxSize would bypass the GPU quota the policy pack checks.
+        // Within the group's bounds: a schedule above the group's maxSize would bypass the GPU quota the policy pack checks.
+        const minSize = c.integer(`${sp}.minSize`, o.minSize, 0, cap, `must be an integer from 0 to the group's maxSize (${cap})`);
         const maxSize = c.integer(`${sp}.maxSize`, o.maxSize, minSize ?? 0, cap, `must be an integer from minSize (${minSize ?? 0}) to the group's maxSize (${cap})`);
-        const desiredSize = c.integer(`${sp}.desiredSize`, o.desiredSize ?? minSize, minSize ?? 0, maxSize ?? cap, `must be an integer from minSize (${minSize ?? 0}) to maxSize (${maxSize ?? cap})`);
+        // The Cluster Autoscaler "will only adjust the desired value" within min and max (cloudprovider/aws/README.md:182-183
+        // at cluster-autoscaler-1.35.2): nodes a schedule adds above minSize are unneeded and removed after
+        // scale-down-unneeded-time (10m here). Keeping N nodes warm means minSize: N.
+        const desiredSize = minSize === undefined ? undefined : c.integer(`${sp}.desiredSize`, o.desiredSize ?? minSize, minSize, minSize,
+            `must equal the schedule's minSize (${minSize}): the Cluster Autoscaler removes nodes above minSize within minutes, so to keep nodes warm raise minSize`);
         if (name && cron && timezone && minSize !== undefined && maxSize !== undefined && desiredSize !== undefined) out.push({ name, cron, timezone, minSize, maxSize, desiredSize });
     });
     return out;
 }
 
+/**
+ * Predictive scaling, forecast only, on CPU. GPU utilisation by Auto Scaling group is published by nothing the
+ * stack installs (the observability add-on's `ContainerInsights/node_gpu_*` carry ClusterName/InstanceId/NodeName,
+ * not the group), so a GPU forecast would never have data; and acting on a forecast is undone by the Cluster
+ * Autoscaler, which scales desired capacity back down to what pending pods need.
+ */
 function parsePredictive(c: Checker, p: string, value: unknown): PredictiveScalingConfig | undefined {
     if (value === undefined) return undefined;
     const o = c.object(p, value, ["metric", "targetUtilization", "mode"]);
     if (!o) return undefined;
-    const metric = c.string(`${p}.metric`, o.metric ?? "gpu", { oneOf: ["cpu", "gpu"] }) as PredictiveScalingConfig["metric"] | undefined;
+    let metric: PredictiveScalingConfig["metric"] | undefined = "cpu";
+    if (o.metric === "gpu") {
+        c.fail(`${p}.metric`, o.metric, "must be cpu: no installed component publishes GPU utilisation per Auto Scaling group (Container Insights has no group dimension), so a GPU forecast would have no data");
+        metric = undefined;
+    } else if (o.metric !== undefined) metric = c.string(`${p}.metric`, o.metric, { oneOf: ["cpu"] }) as PredictiveScalingConfig["metric"] | undefined;
     const targetUtilization = c.number(`${p}.targetUtilization`, o.targetUtilization ?? 60, (n) => n >= 1 && n <= 100, "must be a number from 1 to 100 (percent)");
-    const mode = c.string(`${p}.mode`, o.mode ?? "forecastOnly", { oneOf: ["forecastOnly", "forecastAndScale"] }) as PredictiveScalingConfig["mode"] | undefined;
+    let mode: PredictiveScalingConfig["mode"] | undefined = "forecastOnly";
+    if (o.mode === "forecastAndScale") {
+        c.fail(`${p}.mode`, o.mode, "must be forecastOnly: the Cluster Autoscaler owns desired capacity and scales a forecast's nodes back in after scale-down-unneeded-time; use schedules (minSize) to keep nodes warm");
+        mode = undefined;
+    } else if (o.mode !== undefined) mode = c.string(`${p}.mode`, o.mode, { oneOf: ["forecastOnly"] }) as PredictiveScalingConfig["mode"] | undefined;
     return metric && targetUtilization !== undefined && mode ? { metric, targetUtilization, mode } : undefined;
 }
 const CAPACITY_VALUES: readonly Capacity[] = ["on-demand", "spot"];

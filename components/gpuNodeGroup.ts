@@ -13,6 +13,31 @@ export const GPU_AMI_TYPES = { x86_64: "AL2023_x86_64_NVIDIA", arm64: "AL2023_AR
 
 const CA_TEMPLATE = "k8s.io/cluster-autoscaler/node-template";
 
+/**
+ * The label the Cluster Autoscaler's AWS provider treats as "this node has GPUs" (GPULabel,
+ * cloudprovider/aws/aws_cloud_provider.go:39 at cluster-autoscaler-1.35.2). A GPU node without it looks
+ * GPU-less until the device plugin registers `nvidia.com/gpu`, and the autoscaler scales up again for the same
+ * pending pod (cloudprovider/aws/README.md:272-283, "Special note on GPU instances"). EKS sets node-group
+ * labels through kubelet, so the label is there when the node registers.
+ */
+export const ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator";
+
+/** `nvidia-l4` for "NVIDIA L4"; a group mixing models lists each (`nvidia-a10g_nvidia-l4`): the label is per group. */
+export function acceleratorLabelValue(facts: readonly InstanceFacts[]): string {
+    const models = [...new Set(facts.map((f) => (f.gpuModel ?? "gpu").toLowerCase().replace(/[^a-z0-9]+/g, "-")))].sort();
+    return models.join("_").slice(0, 63);
+}
+
+/**
+ * Ephemeral storage a node of the group can offer pods, for the scale-from-zero template: the root volume
+ * less the kubelet's default hard eviction threshold (nodefs.available 10%). The autoscaler's template node
+ * has no ephemeral storage unless this tag says so (cloudprovider/aws/README.md:224-233), so without it a pod
+ * requesting ephemeral-storage never scales a group up from zero.
+ */
+export function templateEphemeralStorage(diskSizeGiB: number): string {
+    return `${Math.floor(diskSizeGiB * 0.9)}Gi`;
+}
+
 export interface GpuNodeGroupArgs {
     /** EKS cluster the group joins. */
     clusterName: pulumi.Input<string>;
@@ -43,34 +68,26 @@ export interface GpuNodeGroupArgs {
 }
 
 /**
- * GPU utilisation for predictive scaling: NVIDIA DCGM's metric as the CloudWatch agent publishes it with
- * the Auto Scaling group as a dimension (agent config `append_dimensions: AutoScalingGroupName`); the
- * default Container Insights series have no group dimension, which is why forecast-only is the default.
+ * The predictive scaling configuration of an Auto Scaling group, as plain data: forecast only, from the
+ * predefined ASGCPUUtilization pair (AWS/EC2 CPUUtilization by AutoScalingGroupName, which EC2 publishes for
+ * every group's instances). Why not GPU and why never ForecastAndScale: see configNodeGroups' parsePredictive.
  */
-export const GPU_SCALING_METRIC = { namespace: "CWAgent", metricName: "DCGM_FI_DEV_GPU_UTIL" } as const;
+export function predictiveScalingConfiguration(p: PredictiveScalingConfig): aws.types.input.autoscaling.PolicyPredictiveScalingConfiguration {
+    return { mode: "ForecastOnly", metricSpecification: { targetValue: p.targetUtilization, predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" } } };
+}
 
-/** The predictive scaling configuration of an Auto Scaling group, as plain data. */
-export function predictiveScalingConfiguration(p: PredictiveScalingConfig, asgName: string): aws.types.input.autoscaling.PolicyPredictiveScalingConfiguration {
-    const mode = p.mode === "forecastAndScale" ? "ForecastAndScale" : "ForecastOnly";
-    if (p.metric === "cpu") {
-        return { mode, metricSpecification: { targetValue: p.targetUtilization, predefinedMetricPairSpecification: { predefinedMetricType: "ASGCPUUtilization" } } };
-    }
-    const query = (id: string, stat: string) => ({
-        id,
-        metricStat: { metric: { ...GPU_SCALING_METRIC, dimensions: [{ name: "AutoScalingGroupName", value: asgName }] }, stat },
-        returnData: true,
-    });
-    return {
-        mode,
-        // Warm GPU nodes take minutes to boot and pull model images: launch ahead of the forecast.
-        schedulingBufferTime: "600",
-        metricSpecification: {
-            targetValue: p.targetUtilization,
-            // Load: GPU-percent summed over the group; scaling metric: the per-instance average.
-            customizedLoadMetricSpecification: { metricDataQueries: [query("load", "Sum")] },
-            customizedScalingMetricSpecification: { metricDataQueries: [query("scaling", "Average")] },
-        },
-    };
+export type ScalingField = "minSize" | "maxSize" | "desiredSize";
+
+/**
+ * The scalingConfig fields schedules own: desiredSize always (the Cluster Autoscaler owns it between
+ * schedules), minSize and maxSize when some schedule sets them to a value other than the group's. Pulumi must
+ * ignore exactly these, or `pulumi up --refresh` inside a schedule's window would reset what it set.
+ */
+export function scheduleOwnedFields(group: { minSize: number; maxSize: number }, schedules: readonly ScheduleConfig[]): ScalingField[] {
+    const owned: ScalingField[] = ["desiredSize"];
+    if (schedules.some((s) => s.minSize !== group.minSize)) owned.push("minSize");
+    if (schedules.some((s) => s.maxSize !== group.maxSize)) owned.push("maxSize");
+    return owned;
 }
 
 export interface GpuNodeGroupSpec {
@@ -112,6 +129,14 @@ export function gpuNodeGroupSpec(name: string, args: GpuNodeGroupArgs): GpuNodeG
     if (!Number.isInteger(desiredSize) || desiredSize < minSize || desiredSize > maxSize) {
         problems.push(`desiredSize: ${desiredSize} is not allowed: must be an integer from minSize (${minSize}) to maxSize (${maxSize})`);
     }
+    for (const sc of args.schedules ?? []) {
+        if (!(Number.isInteger(sc.minSize) && sc.minSize >= 0 && sc.minSize <= sc.maxSize && sc.maxSize <= maxSize)) {
+            problems.push(`schedules.${sc.name}: minSize ${sc.minSize} / maxSize ${sc.maxSize} is not allowed: must satisfy 0 <= minSize <= maxSize <= the group's maxSize (${maxSize})`);
+        }
+        if (sc.desiredSize !== sc.minSize) {
+            problems.push(`schedules.${sc.name}: desiredSize ${sc.desiredSize} is not allowed: must equal minSize (${sc.minSize}); the Cluster Autoscaler removes nodes above minSize within minutes`);
+        }
+    }
     if (problems.length > 0) throw new pulumi.RunError(`GpuNodeGroup ${name}: ${problems.join("; ")}`);
 
     const gpusPerNode = facts[0].gpus;
@@ -122,13 +147,15 @@ export function gpuNodeGroupSpec(name: string, args: GpuNodeGroupArgs): GpuNodeG
         [`${LABEL_PREFIX}node-group`]: name,
         [`${LABEL_PREFIX}capacity`]: capacityLabel,
         [`${LABEL_PREFIX}gpu-count`]: String(gpusPerNode),
-        // The smallest GPU among the types: what a model server can count on whichever type launches.
+        // The smallest GPU among the types, in usable GiB (catalog): what a model server can count on whichever type launches.
         [`${LABEL_PREFIX}gpu-memory-gib`]: String(gpuMemoryGiB),
     };
+    schedulingLabels[ACCELERATOR_LABEL] = acceleratorLabelValue(facts);
     const labels = { ...chargebackLabels(args.chargeback), ...schedulingLabels };
     const autoscalerTemplateTags: Tags = {
         [`${CA_TEMPLATE}/taint/${GPU_TAINT.key}`]: `${GPU_TAINT.value}:NoSchedule`,
         [`${CA_TEMPLATE}/resources/nvidia.com/gpu`]: String(gpusPerNode),
+        [`${CA_TEMPLATE}/resources/ephemeral-storage`]: templateEphemeralStorage(args.diskSizeGiB ?? 200),
     };
     for (const [k, v] of Object.entries(schedulingLabels)) autoscalerTemplateTags[`${CA_TEMPLATE}/label/${k}`] = v;
     const tags: Tags = { ...chargebackTags(args.chargeback), ...autoscalerTemplateTags };
@@ -186,8 +213,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             tags: pulumi.output(args.clusterName).apply((cluster) => ({ ...spec.tags, ...autoscalerDiscoveryTags(cluster) })),
         }, {
             parent: this,
-            // The Cluster Autoscaler owns desiredSize after creation; re-applying config must not undo its scaling.
-            ignoreChanges: ["scalingConfig.desiredSize"],
+            // The Cluster Autoscaler owns desiredSize after creation, and the group's schedules own the min/max
+            // they change: re-applying config must undo neither (scheduleOwnedFields).
+            ignoreChanges: scheduleOwnedFields(args, args.schedules ?? []).map((f) => `scalingConfig.${f}`),
         });
 
         // EKS does not copy node group tags to its Auto Scaling group, and the autoscaler reads the
@@ -216,7 +244,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             new aws.autoscaling.Policy(`${name}-predictive`, {
                 autoscalingGroupName: asgName,
                 policyType: "PredictiveScaling",
-                predictiveScalingConfiguration: asgName.apply((asg) => predictiveScalingConfiguration(predictive, asg)),
+                predictiveScalingConfiguration: predictiveScalingConfiguration(predictive),
             }, { parent: this });
         }
         this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, launchTemplateId: this.launchTemplate.id });

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { eksVersion } from "./eksVersions";
 import { GPU_TAINT } from "./gpuNodeGroup";
 import { LABEL_PREFIX, Tags } from "./tags";
 
@@ -10,9 +11,19 @@ import { LABEL_PREFIX, Tags } from "./tags";
  * grows groups from zero when such a pod is pending and shrinks them when idle.
  */
 export const GPU_CHARTS = {
-    devicePlugin: { chart: "nvidia-device-plugin", repo: "https://nvidia.github.io/k8s-device-plugin", version: "0.17.4" },
-    clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.46.6" },
+    // Not tied to the cluster minor (Chart.yaml kubeVersion ">= 1.10.0-0" at v0.20.0). The values keys used
+    // below are the chart's at that tag: affinity (values.yaml:64), tolerations (:86), priorityClassName (:99).
+    devicePlugin: { chart: "nvidia-device-plugin", repo: "https://nvidia.github.io/k8s-device-plugin", version: "0.20.0" },
+    // Its chart version and image follow the cluster minor: see clusterAutoscalerRelease.
+    clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler" },
 } as const;
+
+/** The autoscaler chart and image of a minor, from the EKS version table; an unknown minor is a bug upstream of here. */
+export function clusterAutoscalerRelease(kubernetesVersion: string): { chart: string; image: string } {
+    const v = eksVersion(kubernetesVersion);
+    if (!v) throw new pulumi.RunError(`GpuScheduling: Kubernetes ${kubernetesVersion} is not in the EKS version table (components/eksVersions.ts)`);
+    return v.clusterAutoscaler;
+}
 export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
 
 /** Device plugin on GPU nodes only (they carry `ai-infra/gpu-count`), tolerating their taint. */
@@ -25,21 +36,26 @@ export function devicePluginValues(): Record<string, unknown> {
 }
 
 /**
- * The autoscaler's image must match the cluster's Kubernetes minor. `least-waste` picks the group that
- * leaves the least idle capacity, and similar groups (the spot and on-demand pairs) are balanced; idle GPU
- * nodes go after 10 minutes rather than the default 10 minutes plus a 10-minute cooldown after a scale-up.
+ * The autoscaler's image must match the cluster's Kubernetes minor (the table's newest patch of it).
+ * `least-waste` picks the group that leaves the least idle capacity; idle GPU nodes go after 10 minutes
+ * rather than the default 10 minutes plus a 10-minute cooldown after a scale-up.
+ *
+ * `balance-similar-node-groups` stays off: it would never apply here. The AWS comparator ignores only
+ * eks.amazonaws.com/nodegroup, alpha.eksctl.io/*, k8s.amazonaws.com/eniConfig, lifecycle and the topology
+ * labels (cluster-autoscaler/processors/nodegroupset/aws_nodegroups.go:29-35 at cluster-autoscaler-1.35.2),
+ * and every group carries its own `ai-infra/node-group`, `ai-infra/capacity` and EKS capacity-type labels,
+ * so no two groups are ever "similar". Spot and on-demand groups are alternatives, not a balanced pair.
  */
 export function clusterAutoscalerValues(clusterName: string, region: string, kubernetesVersion: string): Record<string, unknown> {
     return {
         autoDiscovery: { clusterName },
         awsRegion: region,
         cloudProvider: "aws",
-        image: { tag: `v${kubernetesVersion}.0` },
+        image: { tag: clusterAutoscalerRelease(kubernetesVersion).image },
         rbac: { serviceAccount: { create: true, name: AUTOSCALER_SERVICE_ACCOUNT } },
         nodeSelector: { "ai-infra/node-role": "system" },
         extraArgs: {
             expander: "least-waste",
-            "balance-similar-node-groups": true,
             "skip-nodes-with-system-pods": false,
             "scale-down-unneeded-time": "10m",
             "scale-down-delay-after-add": "5m",
@@ -105,7 +121,7 @@ export class GpuScheduling extends pulumi.ComponentResource {
         new k8s.helm.v3.Release(`${name}-cluster-autoscaler`, {
             name: "cluster-autoscaler",
             chart: GPU_CHARTS.clusterAutoscaler.chart,
-            version: GPU_CHARTS.clusterAutoscaler.version,
+            version: clusterAutoscalerRelease(args.kubernetesVersion).chart,
             repositoryOpts: { repo: GPU_CHARTS.clusterAutoscaler.repo },
             namespace: "kube-system",
             values: clusterAutoscalerValues(args.clusterName, args.region, args.kubernetesVersion),

@@ -38,6 +38,12 @@ export const MINUTES_PER_MONTH = HOURS_PER_MONTH * 60;
  */
 export const METERING_QUOTAS_VARIABLE = "METERING_QUOTAS";
 
+/**
+ * What the metering Lambda publishes (metering/meter.ts, which ships alone and keeps its own copy; a test
+ * holds them equal): per team, month to date.
+ */
+export const MODEL_SPEND_METRICS = { namespace: "AiInfra/ModelSpend", metricNames: ["MonthToDateUsd", "UnpricedTokens"], dimensions: ["Environment", "Team"] } as const;
+
 /** The quotas a resource records, when it is the metering Lambda; undefined otherwise. */
 export function quotasOf(type: string, props: Record<string, unknown>): TeamModelQuota[] | undefined {
     if (type !== "aws:lambda/function:Function") return undefined;

@@ -11,6 +11,7 @@ import { ModelMetering } from "./monitoring/modelMetering";
 import { inClusterModels, teamModelQuotas } from "./modelSpend";
 import { Network } from "./network";
 import { AiGateway } from "./gateway/aiGateway";
+import { applicationLogGroup, RateLimitStoreAlarm } from "./gateway/storeAlarm";
 import { GATEWAY_SYSTEM_NAMESPACE } from "./gateway/constants";
 import { Chargeback, chargebackLabels, chargebackTags, PLATFORM_TEAM, teamChargeback } from "./tags";
 
@@ -132,10 +133,12 @@ export class Platform extends pulumi.ComponentResource {
                 },
             }, { parent: this, dependsOn: afterSystemNodes });
         }
+        // Container logs land in a group the stack owns; the add-on that ships them waits for it.
+        const appLogs = applicationLogGroup(`${name}-application-logs`, { clusterName: config.cluster.name, environment: config.environment, chargeback: platform }, { parent: this });
         this.monitoring = new Monitoring(`${name}-monitoring`, {
             environment: config.environment,
             region,
-            clusterName: this.cluster.name,
+            clusterName: pulumi.all([this.cluster.name, appLogs.name]).apply(([cluster]) => cluster),
             clusterNameText: config.cluster.name,
             cacheNodes: this.rateLimitCache.nodeIds,
             gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
@@ -145,6 +148,10 @@ export class Platform extends pulumi.ComponentResource {
             chargeback: platform,
         }, { parent: this, dependsOn: afterSystemNodes });
         if (this.gateway) {
+            new RateLimitStoreAlarm(`${name}-ratelimit-store`, {
+                prefix: `ai-${config.environment}`, clusterName: config.cluster.name, logGroupName: appLogs.name, gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
+                failureMode: config.gateway.rateLimitFailureMode, alarmActions: [this.monitoring.criticalTopicArn], chargeback: platform,
+            }, { parent: this });
             new ModelMetering(`${name}-model-metering`, {
                 prefix: `ai-${config.environment}`, environment: config.environment, region, clusterName: this.cluster.name,
                 namespace: this.gatewayNamespace.metadata.name, provider: this.cluster.provider,

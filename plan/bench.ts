@@ -6,13 +6,31 @@ import * as path from "path";
 import { PROJECT_DIR } from "./plan";
 
 /**
- * `npm run bench`: times the dev plan and a 50-team, 100-node-group environment as a pull-request
- * pipeline runs them (a fresh process each), and fails when the large one costs more than 3x the dev
- * plan: start-up must dominate, not per-resource work.
+ * `npm run bench [-- --runs N] [-- --tests]`: times the plan as a user and a pull-request pipeline run it
+ * (a fresh process each, round-robin so a busy machine slows every variant alike) and checks the targets
+ * of the fast-gate issue. Absolute times vary by machine; the ratios measured in one run do not, so
+ * only ratios (and peak memory) fail the run.
  */
 
-export const MAX_RATIO = 3;
-const RUNS = 3;
+export interface Target {
+    name: string;
+    /** The figure the target applies to. */
+    value: number;
+    limit: number;
+    unit: "x" | "s" | "MiB";
+    /** Whether missing it fails the bench (ratios and memory), or is only reported (absolute times). */
+    enforced: boolean;
+}
+
+export const TARGETS = {
+    /** `npm run plan -- dev` against merely loading the Pulumi SDK and the AWS provider. */
+    devOverSdkLoad: 1.5,
+    /** 50 teams / 100 node groups against the dev plan. */
+    largeOverDev: 2,
+    devWallSeconds: 1.5,
+    devPeakMiB: 200,
+    testWallSeconds: 30,
+};
 
 export function largeStack(teams: number, nodeGroups: number): object {
     const teamMap: Record<string, object> = {};
@@ -33,7 +51,8 @@ export function largeStack(teams: number, nodeGroups: number): object {
             "ai-infra:owner": "platform@example.com",
             "ai-infra:costCenter": "CC-PLATFORM",
             "ai-infra:monthlyBudgetUsd": 500000,
-            "ai-infra:cluster": { name: "ai-bench", version: "1.33" },
+            // No version: the default follows the project's own version table.
+            "ai-infra:cluster": { name: "ai-bench" },
             "ai-infra:teams": teamMap,
             "ai-infra:nodeGroups": groups,
             "ai-infra:gateway": {
@@ -44,20 +63,70 @@ export function largeStack(teams: number, nodeGroups: number): object {
     };
 }
 
-function timePlan(args: string[]): number {
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-        const started = process.hrtime.bigint();
-        const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "plan", "cli.ts"), ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        if (run.status !== 0) throw new Error(`plan ${args.join(" ")} exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
-        times.push(ms);
-    }
-    return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+interface Sample {
+    wallMs: number;
+    /** Peak resident memory of the measured node process, when it reported one. */
+    peakMiB?: number;
 }
 
-function main(): number {
+interface Variant {
+    label: string;
+    command: string;
+    args: string[];
+}
+
+const RUSAGE_ENV = "AI_INFRA_RUSAGE_FILE";
+
+function runOnce(v: Variant, rusageFile: string): Sample {
+    fs.rmSync(rusageFile, { force: true });
+    const started = process.hrtime.bigint();
+    const run = spawnSync(v.command, v.args, { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, [RUSAGE_ENV]: rusageFile } });
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (run.status !== 0) throw new Error(`${v.label} (${v.command} ${v.args.join(" ")}) exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
+    const usage = fs.existsSync(rusageFile) ? (JSON.parse(fs.readFileSync(rusageFile, "utf8")) as { maxRSS: number }) : undefined;
+    return { wallMs, peakMiB: usage ? usage.maxRSS / 1024 : undefined };
+}
+
+/** Runs every variant `runs` times, rotating the order each round; returns the median wall time and the largest peak per variant. */
+export function measure(variants: readonly Variant[], runs: number, rusageFile: string): Map<string, { medianMs: number; peakMiB?: number }> {
+    const samples = new Map<string, Sample[]>(variants.map((v) => [v.label, []]));
+    for (let round = 0; round < runs; round++) {
+        for (let i = 0; i < variants.length; i++) {
+            const v = variants[(i + round) % variants.length];
+            samples.get(v.label)!.push(runOnce(v, rusageFile));
+        }
+    }
+    const out = new Map<string, { medianMs: number; peakMiB?: number }>();
+    for (const [label, s] of samples) {
+        const walls = s.map((x) => x.wallMs).sort((a, b) => a - b);
+        const peaks = s.map((x) => x.peakMiB).filter((x): x is number => x !== undefined);
+        out.set(label, { medianMs: walls[Math.floor(walls.length / 2)], peakMiB: peaks.length ? Math.max(...peaks) : undefined });
+    }
+    return out;
+}
+
+export function missed(targets: readonly Target[]): Target[] {
+    return targets.filter((t) => t.enforced && !(t.value <= t.limit));
+}
+
+export function formatTargets(targets: readonly Target[]): string {
+    return targets.map((t) => {
+        const value = t.unit === "x" ? `${t.value.toFixed(2)}x` : t.unit === "s" ? `${t.value.toFixed(2)} s` : `${t.value.toFixed(0)} MiB`;
+        const limit = t.unit === "x" ? `${t.limit}x` : t.unit === "s" ? `${t.limit} s` : `${t.limit} MiB`;
+        const verdict = t.value <= t.limit ? "ok" : t.enforced ? "MISSED" : "missed (reported only: absolute times depend on the machine)";
+        return `  ${t.name.padEnd(46)} ${value.padStart(9)}  target <= ${limit.padEnd(8)} ${verdict}`;
+    }).join("\n");
+}
+
+function main(argv: readonly string[]): number {
+    const runsFlag = argv.indexOf("--runs");
+    const runs = runsFlag >= 0 ? Number(argv[runsFlag + 1]) : 5;
+    if (!Number.isInteger(runs) || runs < 1) {
+        console.error("usage: npm run bench [-- --runs N] [-- --tests]");
+        return 2;
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-infra-bench-"));
+    const rusageFile = path.join(dir, "rusage.json");
     const stackFile = path.join(dir, "Pulumi.bench.yaml");
     fs.writeFileSync(stackFile, yaml.dump(largeStack(50, 100)));
     // The whole dev pack judges the large stack too, with the team list and quotas opened to its 50 teams.
@@ -66,13 +135,39 @@ function main(): number {
     Object.assign(policy["gpu-quota"], { maxGpusPerTeam: {}, defaultMaxGpusPerTeam: 1000, maxGpusPerEnvironment: 100000 });
     const policyFile = path.join(dir, "policy.json");
     fs.writeFileSync(policyFile, JSON.stringify(policy));
-    const dev = timePlan(["dev"]);
-    const large = timePlan(["bench", "--config-file", stackFile, "--policy-config", policyFile]);
-    const ratio = large / dev;
-    console.log(`dev plan:                         ${(dev / 1000).toFixed(2)} s (median of ${RUNS})`);
-    console.log(`50 teams, 100 node groups plan:   ${(large / 1000).toFixed(2)} s (median of ${RUNS})`);
-    console.log(`ratio:                            ${ratio.toFixed(2)}x (limit ${MAX_RATIO}x)`);
-    return ratio <= MAX_RATIO ? 0 : 1;
+
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const reportUsage = `process.on("exit", () => require("fs").writeFileSync(process.env.${RUSAGE_ENV}, JSON.stringify(process.resourceUsage())))`;
+    const variants: Variant[] = [
+        { label: "sdk", command: process.execPath, args: ["-e", `${reportUsage}; require("@pulumi/pulumi"); require("@pulumi/aws")`] },
+        { label: "dev", command: npm, args: ["run", "--silent", "plan", "--", "dev"] },
+        { label: "tsnode", command: process.execPath, args: ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "plan", "cli.ts"), "dev"] },
+        { label: "large", command: npm, args: ["run", "--silent", "plan", "--", "bench", "--config-file", stackFile, "--policy-config", policyFile] },
+    ];
+    console.log(`measuring ${variants.length} variants x ${runs} rounds (round-robin)...`);
+    const m = measure(variants, runs, rusageFile);
+    const s = (label: string) => m.get(label)!.medianMs / 1000;
+    console.log(`  require @pulumi/pulumi + @pulumi/aws:  ${s("sdk").toFixed(2)} s`);
+    console.log(`  npm run plan -- dev:                   ${s("dev").toFixed(2)} s, peak ${m.get("dev")!.peakMiB?.toFixed(0) ?? "?"} MiB`);
+    console.log(`  previous path (ts-node, plan/cli.ts):  ${s("tsnode").toFixed(2)} s  (dev plan is ${(s("dev") / s("tsnode")).toFixed(2)}x of it)`);
+    console.log(`  50 teams / 100 node groups plan:       ${s("large").toFixed(2)} s, peak ${m.get("large")!.peakMiB?.toFixed(0) ?? "?"} MiB`);
+    const targets: Target[] = [
+        { name: "dev plan / SDK load (same run)", value: s("dev") / s("sdk"), limit: TARGETS.devOverSdkLoad, unit: "x", enforced: true },
+        { name: "large plan / dev plan (same run)", value: s("large") / s("dev"), limit: TARGETS.largeOverDev, unit: "x", enforced: true },
+        { name: "dev plan peak memory", value: m.get("dev")!.peakMiB ?? Number.NaN, limit: TARGETS.devPeakMiB, unit: "MiB", enforced: true },
+        { name: "dev plan wall", value: s("dev"), limit: TARGETS.devWallSeconds, unit: "s", enforced: false },
+    ];
+    if (argv.includes("--tests")) {
+        const started = process.hrtime.bigint();
+        const t = spawnSync(npm, ["test", "--silent"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        if (t.status !== 0) throw new Error(`npm test failed:\n${t.stdout}\n${t.stderr}`);
+        targets.push({ name: "npm test wall", value: Number(process.hrtime.bigint() - started) / 1e9, limit: TARGETS.testWallSeconds, unit: "s", enforced: false });
+    }
+    console.log("targets:");
+    console.log(formatTargets(targets));
+    const failed = missed(targets);
+    if (failed.length > 0) console.error(`bench: ${failed.length} target(s) missed: ${failed.map((t) => t.name).join(", ")}`);
+    return failed.length > 0 ? 1 : 0;
 }
 
-if (require.main === module) process.exit(main());
+if (require.main === module) process.exit(main(process.argv.slice(2)));

@@ -1,11 +1,15 @@
 import * as fs from "fs";
 import { ConfigError } from "../components/config";
-import { mandatoryViolations, runPlan } from "./plan";
+import { diffReports } from "./diff";
+import { keepStackTraces, STACK_TRACES_ENV } from "./mockRuntime";
+import { runPlan } from "./plan";
 import { PolicyConfigError } from "./policyConfig";
-import { toJson, toMarkdown, toText } from "./report";
+import { toMarkdown, toText } from "./report";
+import { errorReport, exitCodeOf, toReport } from "./reportJson";
+import { loadBaseline } from "./reportSchema";
 import { UsageError } from "./stackFile";
 
-export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F]";
+export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]";
 
 export interface CliArgs {
     stack: string;
@@ -13,21 +17,31 @@ export interface CliArgs {
     policyConfigFile?: string;
     json?: string;
     markdown?: string;
+    /** A previous `--json` of the same project and stack: report what changed against it, first. */
+    baseline?: string;
+    /** Leave resource inputs out of the JSON (most of its size). */
+    noInputs?: boolean;
 }
 
-const FLAGS: Readonly<Record<string, keyof CliArgs>> = {
+type FileFlag = "configFile" | "policyConfigFile" | "json" | "markdown" | "baseline";
+const FLAGS: Readonly<Record<string, FileFlag>> = {
     "--config-file": "configFile",
     "--policy-config": "policyConfigFile",
     "--json": "json",
     "--markdown": "markdown",
+    "--baseline": "baseline",
 };
+const SWITCHES: Readonly<Record<string, "noInputs">> = { "--no-inputs": "noInputs" };
 
 export function parseArgs(argv: readonly string[]): CliArgs {
     const args: Partial<CliArgs> = {};
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        if (flag in FLAGS) {
+        if (flag in SWITCHES) {
+            if (inline !== undefined) throw new UsageError(`${flag} takes no value\n${USAGE}`);
+            args[SWITCHES[flag]] = true;
+        } else if (flag in FLAGS) {
             const value = inline ?? argv[++i];
             if (value === undefined || value === "") throw new UsageError(`${flag} needs a file name\n${USAGE}`);
             args[FLAGS[flag]] = value;
@@ -46,16 +60,20 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 
 /** Run the CLI; returns the exit code: 0 clean, 1 mandatory violations, 2 bad config or usage. */
 export async function main(argv: readonly string[], log: (s: string) => void = console.log, error: (s: string) => void = console.error): Promise<number> {
+    let args: CliArgs | undefined;
     try {
-        const args = parseArgs(argv);
+        args = parseArgs(argv);
         const result = await runPlan({ stack: args.stack, configFile: args.configFile, policyConfigFile: args.policyConfigFile });
-        if (args.json) fs.writeFileSync(args.json, JSON.stringify(toJson(result), null, 2) + "\n");
-        if (args.markdown) fs.writeFileSync(args.markdown, toMarkdown(result));
-        log(toText(result));
-        return mandatoryViolations(result).length > 0 ? 1 : 0;
+        const diff = args.baseline ? diffReports(loadBaseline(args.baseline, result), toReport(result)) : undefined;
+        if (args.json) fs.writeFileSync(args.json, JSON.stringify(toReport(result, { inputs: !args.noInputs, diff }), null, 2) + "\n");
+        if (args.markdown) fs.writeFileSync(args.markdown, toMarkdown(result, { diff }));
+        log(toText(result, { diff }));
+        return exitCodeOf(result);
     } catch (e) {
         if (e instanceof UsageError || e instanceof ConfigError || e instanceof PolicyConfigError) {
             error(`error: ${e.message}`);
+            // A pipeline reading the JSON must not find a stale report from an earlier run.
+            if (args?.json) fs.writeFileSync(args.json, JSON.stringify(errorReport(e.message.split("\n"), args.stack), null, 2) + "\n");
             return 2;
         }
         throw e;
@@ -69,6 +87,7 @@ if (require.main === module) {
     (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
     main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
         console.error(e instanceof Error ? e.stack : e);
+        if (!keepStackTraces()) console.error(`(stack traces are off while the program runs, for speed: re-run with ${STACK_TRACES_ENV}=1 to see where it failed)`);
         process.exit(3);
     });
 }

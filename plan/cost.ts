@@ -1,6 +1,9 @@
 import {
     cacheNodeHourly, CURRENCY, formatUsd, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, roundCents as round, spotDiscount, UNIT_PRICES,
 } from "../components/catalog";
+import { controlPlaneMonth } from "../components/controlPlaneCost";
+import { todayUtc } from "../components/eksVersions";
+import { averageNodes, isReplayable, ScheduleWindow } from "../components/scheduleHours";
 import { LABEL_PREFIX, PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { isTaggableAwsType } from "../policies/taggable";
 import { maxMonthlyModelSpend, MINUTES_PER_MONTH, quotasOf } from "../components/modelSpend";
@@ -37,6 +40,17 @@ export interface CostLine {
     monthly: Range;
     /** Why a line could not be priced (unknown region or type); its monthly figures are then 0. */
     unpriced?: string;
+    /** Node groups: what the naive savings baseline (plan/savings.ts) prices instead of the line's figures. */
+    naive?: NaiveCapacity;
+}
+
+/** A node group's capacity as the naive baseline sees it: `maxSize` nodes on-demand, always on. */
+export interface NaiveCapacity {
+    maxSize: number;
+    /** On-demand hourly price of the dearest listed instance type, in the line's region. */
+    onDemandHourly: number;
+    /** Per-node storage, the same in the baseline as in the estimate. */
+    storageMonthlyPerNode: number;
 }
 
 export interface TeamCost extends Range {
@@ -62,6 +76,8 @@ export interface EstimateOptions {
     spotDiscount?: Readonly<Record<string, number>>;
     /** Monthly budget per team, shown beside its figures. */
     budgets?: Readonly<Record<string, number>>;
+    /** First day of the month priced (extended-support hours start at a version's end of standard support). Default: today (UTC). */
+    asOf?: Date;
 }
 
 export const NOT_ESTIMATED = [
@@ -86,7 +102,7 @@ function num(v: unknown, fallback = 0): number {
  * shared infrastructure and go to the platform; a taggable resource without a team is "unattributed",
  * which the chargeback-tags policy already refuses.
  */
-function teamOf(r: CostResource): string {
+export function teamOf(r: CostResource): string {
     const team = record(r.props.tags)[TAG_KEYS.team] ?? record(record(r.props.metadata).labels)[`${LABEL_PREFIX}${TAG_KEYS.team}`];
     if (typeof team === "string" && team !== "") return team;
     return r.type.startsWith("aws:") && !isTaggableAwsType(r.type) ? PLATFORM_TEAM : UNATTRIBUTED;
@@ -97,6 +113,7 @@ interface Priced {
     description: string;
     monthly?: Range;
     unpriced?: string;
+    naive?: NaiveCapacity;
 }
 
 type Pricer = (r: CostResource, ctx: Context) => Priced | undefined;
@@ -106,6 +123,9 @@ interface Context {
     factor: number | undefined;
     spotDiscount: Readonly<Record<string, number>>;
     launchTemplates: Map<string, Record<string, unknown>>;
+    asOf: Date;
+    /** Auto Scaling schedules by the URN of the node group whose group they act on (found through dependencies). */
+    schedules: Map<string, ScheduleWindow[]>;
 }
 
 function regional(usd: number, ctx: Context): number | undefined {
@@ -128,12 +148,13 @@ function nodeGroup(r: CostResource, ctx: Context): Priced {
     const description = `node group ${name}: ${spot ? "spot" : "on-demand"} ${types.join("|") || "(no instance types)"}, ${min}/${desired}/${max} nodes`;
     const kind = "node-group";
     if (types.length === 0) return { kind, description, unpriced: "no instance types listed" };
-    let hourly = 0;
+    let hourly = 0, dearestOnDemand = 0;
     for (const t of types) {
         const onDemand = onDemandHourly(t, ctx.region);
         if (onDemand === undefined) {
             return { kind, description, unpriced: regionPriceFactor(ctx.region) === undefined ? `no prices for region ${ctx.region}` : `instance type ${t} is not in the catalog` };
         }
+        dearestOnDemand = Math.max(dearestOnDemand, onDemand);
         let price = onDemand;
         if (spot) {
             const discount = spotDiscount(t, ctx.spotDiscount);
@@ -147,8 +168,21 @@ function nodeGroup(r: CostResource, ctx: Context): Priced {
     const ebs = record(record(Array.isArray(template?.blockDeviceMappings) ? template?.blockDeviceMappings[0] : undefined).ebs);
     // Without a launch template EKS uses diskSize, default 20 GiB.
     const diskGiB = num(ebs.volumeSize, num(r.props.diskSize, 20));
-    const perNode = hourly * HOURS_PER_MONTH + diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
-    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * min, expected: perNode * desired, max: perNode * max } };
+    const storage = diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
+    const perNode = hourly * HOURS_PER_MONTH + storage;
+    const naive = { maxSize: max, onDemandHourly: dearestOnDemand, storageMonthlyPerNode: storage };
+    const windows = ctx.schedules.get(r.urn) ?? [];
+    if (windows.length > 0) {
+        // Schedule-aware: node counts weighted by the hours each schedule's sizes are in force (components/scheduleHours.ts).
+        const avg = averageNodes({ minSize: min, maxSize: max, desiredSize: desired }, windows);
+        const f = (n: number) => n.toFixed(2).replace(/\.?0+$/, "");
+        return {
+            kind, description: `${description}, ${diskGiB} GiB gp3 each; ${windows.length} schedule(s): hour-weighted ${f(avg.min)}/${f(avg.expected)}/${f(avg.max)} nodes`,
+            monthly: { min: perNode * avg.min, expected: perNode * avg.expected, max: perNode * avg.max },
+            naive,
+        };
+    }
+    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * min, expected: perNode * desired, max: perNode * max }, naive };
 }
 
 function replicationGroup(r: CostResource, ctx: Context): Priced {
@@ -176,9 +210,10 @@ export function alarmMetricCount(props: Record<string, unknown>): number {
 const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:eks/nodeGroup:NodeGroup": nodeGroup,
     "aws:eks/cluster:Cluster": (r, ctx) => {
-        const extended = record(r.props.upgradePolicy).supportType === "EXTENDED";
-        return fixedMonthly("control-plane", `EKS control plane (${extended ? "extended" : "standard"} support)`,
-            (extended ? UNIT_PRICES.eksControlPlaneExtendedPerHour : UNIT_PRICES.eksControlPlaneStandardPerHour) * HOURS_PER_MONTH, ctx);
+        const supportType = record(r.props.upgradePolicy).supportType;
+        const month = controlPlaneMonth(typeof r.props.version === "string" ? r.props.version : undefined, typeof supportType === "string" ? supportType : undefined, ctx.asOf);
+        const support = month.extendedHours === 0 ? "standard support" : `extended support ${Math.round(month.extendedHours)} of ${HOURS_PER_MONTH} h`;
+        return fixedMonthly("control-plane", `EKS control plane ${r.props.version ?? ""} (${support})`, month.usd, ctx);
     },
     "aws:ec2/natGateway:NatGateway": (_r, ctx) => fixedMonthly("nat-gateway", "NAT gateway (hourly; per-GB processing not included)", UNIT_PRICES.natGatewayPerHour * HOURS_PER_MONTH, ctx),
     "aws:ec2/eip:Eip": (_r, ctx) => fixedMonthly("public-ipv4", "Elastic IP (public IPv4)", UNIT_PRICES.publicIpv4PerHour * HOURS_PER_MONTH, ctx),
@@ -223,11 +258,28 @@ function modelSpendLines(r: CostResource): { lines: CostLine[]; warnings: string
     return { lines, warnings };
 }
 
+function schedulesByNodeGroup(resources: readonly CostResource[]): Map<string, ScheduleWindow[]> {
+    const groups = new Set(resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").map((r) => r.urn));
+    const out = new Map<string, ScheduleWindow[]>();
+    for (const r of resources) {
+        if (r.type !== "aws:autoscaling/schedule:Schedule" || typeof r.props.recurrence !== "string") continue;
+        const group = (r.dependencies ?? []).find((d) => groups.has(d));
+        if (!group) continue;
+        const minSize = num(r.props.minSize), maxSize = num(r.props.maxSize), desiredSize = num(r.props.desiredCapacity, minSize);
+        const timezone = typeof r.props.timeZone === "string" ? r.props.timeZone : "UTC";
+        if (!isReplayable({ cron: r.props.recurrence, timezone })) continue;
+        out.set(group, [...(out.get(group) ?? []), { cron: r.props.recurrence, timezone, minSize, maxSize, desiredSize }]);
+    }
+    return out;
+}
+
 export function estimateCost(resources: readonly CostResource[], opts: EstimateOptions): CostEstimate {
     const ctx: Context = {
         region: opts.region,
         factor: regionPriceFactor(opts.region),
         spotDiscount: opts.spotDiscount ?? {},
+        asOf: opts.asOf ?? todayUtc(),
+        schedules: schedulesByNodeGroup(resources),
         launchTemplates: new Map(resources
             .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
             .map((r) => [r.urn, r.props])),
@@ -244,6 +296,7 @@ export function estimateCost(resources: readonly CostResource[], opts: EstimateO
             team: teamOf(r), urn: r.urn, kind: priced.kind, description: priced.description,
             monthly: { min: round(monthly.min), expected: round(monthly.expected), max: round(monthly.max) },
             ...(priced.unpriced ? { unpriced: priced.unpriced } : {}),
+            ...(priced.naive ? { naive: priced.naive } : {}),
         });
         if (priced.unpriced && ctx.factor !== undefined) warnings.push(`${r.urn}: not priced: ${priced.unpriced}`);
     }

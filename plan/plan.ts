@@ -1,14 +1,26 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseStackConfig, StackConfig } from "../components/config";
+import { StackConfig } from "../components/config";
 import { packArgs, policies } from "../policies/pack";
 import { CostEstimate, estimateCost } from "./cost";
 import { judge, Remediation, Violation } from "./judge";
 import { ProgramRun, RecordedResource, runProgram } from "./mockRuntime";
 import { PolicyConfigError, resolvePolicyConfig } from "./policyConfig";
 import { readProjectName, readStackFile, UsageError } from "./stackFile";
+import { validateStackFile } from "./stackKeys";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+/** The project's own program, compiled alongside this file (under ts-node, `index.ts`; from `.build/`, `index.js`). */
+const PROGRAM_MODULE = path.resolve(__dirname, "..", "index");
+
+/** The folder holding Pulumi.yaml: the plan may run from `.build/` (tools/run.js), where only code lives. */
+export function findProjectDir(from: string): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new UsageError(`no Pulumi.yaml in ${from} or any folder above it`);
+    }
+}
+
+export const PROJECT_DIR = findProjectDir(path.resolve(__dirname, ".."));
 
 export interface PlanOptions {
     stack: string;
@@ -65,7 +77,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const configFile = opts.configFile ?? path.join(projectDir, "stacks", `Pulumi.${opts.stack}.yaml`);
     const { config, secretKeys } = readStackFile(configFile, project);
     // Validate before anything runs: the same function the program calls first.
-    const stackConfig: StackConfig = parseStackConfig(config);
+    const stackConfig: StackConfig = validateStackFile(config, project, projectDir);
     const policyConfigFile = opts.policyConfigFile ?? path.join(projectDir, "policies", "config", `${stackConfig.environment}.json`);
     if (!fs.existsSync(policyConfigFile)) throw new UsageError(`policy config ${policyConfigFile} does not exist`);
     let policyFile: unknown;
@@ -77,7 +89,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const policyConfig = resolvePolicyConfig(policyFile, policies, packArgs.enforcementLevel);
 
     const region = stackConfig.region ?? "us-east-1";
-    const program = require(path.join(projectDir, "index")) as () => Promise<unknown>;
+    const program = require(PROGRAM_MODULE) as () => Promise<unknown>;
     const run: ProgramRun = await runProgram({ project, stack: opts.stack, config, secretKeys, program, region });
 
     const judgement = await judge(run.resources, policies, policyConfig);

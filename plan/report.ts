@@ -1,6 +1,11 @@
 import { formatUsd as usd } from "../components/catalog";
 import { CostLine, Range } from "./cost";
+import { PlanDiff } from "./diff";
+import { diffMarkdown, diffText } from "./diffReport";
+import { Block, fitMarkdown } from "./markdownBudget";
 import { mandatoryViolations, PlanResult } from "./plan";
+import { JsonOptions, PlanReport, toReport } from "./reportJson";
+import { formatSaving, savingsReport, SavingsReport } from "./savings";
 
 const rangeCells = (r: Range) => [usd(r.min), usd(r.expected), usd(r.max)];
 
@@ -37,46 +42,54 @@ function describeLine(l: ShownLine): string {
     return `${l.count > 1 ? `${l.count} x ` : ""}${l.description}`;
 }
 
+/** Why lines are unpriced, the first three reasons, or undefined when every line is priced. */
+function unpricedReasons(result: PlanResult): string | undefined {
+    const reasons = [...new Set(result.cost.lines.filter((l) => l.unpriced).map((l) => l.unpriced!))];
+    if (reasons.length === 0) return undefined;
+    return reasons.slice(0, 3).join("; ") + (reasons.length > 3 ? `; and ${reasons.length - 3} more reasons` : "");
+}
+
+/** "not priced: 4 cost lines (no prices for region ap-south-1); ...", or undefined when every line is priced. */
+export function unpricedSummary(result: PlanResult): string | undefined {
+    const reasons = unpricedReasons(result);
+    if (reasons === undefined) return undefined;
+    const count = result.cost.lines.filter((l) => l.unpriced).length;
+    return `not priced: ${count} cost line${count === 1 ? "" : "s"} (${reasons}); totals leave them out`;
+}
+
 function verdict(result: PlanResult): string {
     const mandatory = mandatoryViolations(result).length;
-    return mandatory > 0 ? `FAIL: ${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}` : "PASS: no mandatory policy violation";
+    const policy = mandatory > 0 ? `FAIL: ${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}` : "PASS: no mandatory policy violation";
+    const unpriced = unpricedSummary(result);
+    return unpriced ? `${policy} · ${unpriced.replace(/^not priced/, "NOT PRICED")}` : policy;
 }
 
-/** The structure the plan's contract promises (`--json`). */
-export function toJson(result: PlanResult): object {
-    return {
-        stack: result.stack,
-        environment: result.environment,
-        resources: result.resources,
-        violations: result.violations.map(({ policy, enforcementLevel, urn, message }) => ({ policy, enforcementLevel, urn, message })),
-        remediations: result.remediations,
-        cost: {
-            currency: result.cost.currency,
-            region: result.cost.region,
-            pricesAsOf: result.cost.pricesAsOf,
-            monthly: result.cost.monthly,
-            budget: result.environmentBudget,
-            byTeam: result.cost.byTeam,
-            lines: result.cost.lines,
-            warnings: result.cost.warnings,
-            notEstimated: result.cost.notEstimated,
-        },
-    };
+const savedCells = (s: SavingsReport["byTeam"][string]) => [usd(s.naiveBaseline.monthly), formatSaving(s.savings.expected), formatSaving(s.savings.max)];
+
+/** The structure the plan's contract promises (`--json`, plan/report.schema.json). */
+export function toJson(result: PlanResult, opts: JsonOptions = {}): PlanReport {
+    return toReport(result, opts);
 }
 
-export function toText(result: PlanResult): string {
+export interface RenderOptions {
+    diff?: PlanDiff;
+}
+
+export function toText(result: PlanResult, opts: RenderOptions = {}): string {
     const out: string[] = [];
     const c = result.cost;
+    const savings = savingsReport(c);
     out.push(`ai-infra plan · stack ${result.stack} · environment ${result.environment} · ${c.region} · ${(result.elapsedMs / 1000).toFixed(1)} s`);
     out.push(`${result.resources.length} resources · ${result.policyChecks} policy checks (${result.policyConfigFile.split("/").slice(-3).join("/")})`);
-    out.push("");
-    out.push(`Monthly cost (${c.currency}, catalog prices as of ${c.pricesAsOf})`);
-    const summary = [["team", "min", "expected", "max", "budget"]];
+    out.push(verdict(result), "");
+    if (opts.diff) out.push(...diffText(opts.diff, pad));
+    out.push(`Monthly cost (${c.currency}, catalog prices as of ${c.pricesAsOf}; naive = max capacity on-demand, always on)`);
+    const summary = [["team", "min", "expected", "max", "budget", "naive", "saved exp", "saved max"]];
     for (const team of teams(result)) {
         const t = c.byTeam[team];
-        summary.push([team, ...rangeCells(t), t.budget !== undefined ? usd(t.budget) : "-"]);
+        summary.push([team, ...rangeCells(t), t.budget !== undefined ? usd(t.budget) : "-", ...savedCells(savings.byTeam[team])]);
     }
-    summary.push(["total", ...rangeCells(c.monthly), usd(result.environmentBudget)]);
+    summary.push(["total", ...rangeCells(c.monthly), usd(result.environmentBudget), ...savedCells(savings)]);
     out.push(...pad(summary).map((l) => `  ${l}`));
     for (const team of teams(result)) {
         const lines = linesOf(result, team);
@@ -99,38 +112,55 @@ export function toText(result: PlanResult): string {
     return out.join("\n");
 }
 
-const md = (s: string) => s.replace(/\|/g, "\\|");
+const md = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** A pull-request comment; the first line marks it so CI can update one sticky comment per stack. */
-export function toMarkdown(result: PlanResult): string {
+export function toMarkdown(result: PlanResult, opts: RenderOptions = {}): string {
     const c = result.cost;
-    const out: string[] = [`<!-- ai-infra-plan:${result.stack} -->`];
+    const savings = savingsReport(c);
     const mandatory = mandatoryViolations(result).length;
-    out.push(`### ${mandatory > 0 ? "❌" : "✅"} ai-infra plan: \`${result.stack}\` (${result.environment}, ${c.region})`, "");
-    out.push(`${verdict(result)} · ${result.resources.length} resources · ${result.policyChecks} policy checks`, "");
-    out.push(`#### Monthly cost (${c.currency}, prices as of ${c.pricesAsOf})`, "");
-    out.push("| team | min | expected | max | budget |", "| --- | ---: | ---: | ---: | ---: |");
-    for (const team of teams(result)) {
-        const t = c.byTeam[team];
-        const over = t.budget !== undefined && t.max > t.budget ? " ⚠️" : "";
-        out.push(`| ${md(team)} | ${rangeCells(t).join(" | ")} | ${t.budget !== undefined ? usd(t.budget) : "-"}${over} |`);
-    }
-    out.push(`| **total** | ${rangeCells(c.monthly).map((x) => `**${x}**`).join(" | ")} | ${usd(result.environmentBudget)} |`, "");
-    out.push("<details><summary>Cost lines</summary>", "", "| team | item | min | expected | max |", "| --- | --- | ---: | ---: | ---: |");
-    for (const team of teams(result)) {
-        for (const l of linesOf(result, team)) {
-            out.push(`| ${md(team)} | ${md(describeLine(l))}${l.unpriced ? ` **(not priced: ${md(l.unpriced)})**` : ""} | ${rangeCells(l.monthly).join(" | ")} |`);
-        }
-    }
-    out.push("", `Not estimated: ${c.notEstimated.join("; ")}.`, "", "</details>", "");
-    for (const w of c.warnings) out.push(`> ⚠️ ${md(w)}`);
+    const unpriced = unpricedSummary(result);
+    const icon = mandatory > 0 ? "❌" : unpriced ? "⚠️" : "✅";
+    const head = [`<!-- ai-infra-plan:${result.stack} -->`];
+    const reasons = unpricedReasons(result);
+    head.push(`### ${icon} ai-infra plan: \`${result.stack}\` (${result.environment}, ${c.region})${reasons ? ` · not priced: ${md(reasons)}` : ""}`, "");
+    head.push(`${md(verdict(result))} · ${result.resources.length} resources · ${result.policyChecks} policy checks`, "");
+    if (unpriced) head.push(`> ⚠️ **${md(unpriced)}.** The figures below are not the bill.`, "");
+    const blocks: Block[] = [head];
+    if (opts.diff) blocks.push(...diffMarkdown(opts.diff));
+    blocks.push([
+        `#### Monthly cost (${c.currency}, prices as of ${c.pricesAsOf})`, "",
+        "| team | min | expected | max | budget | naive baseline | saved (expected) | saved (max) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]);
+    blocks.push({
+        head: [],
+        rows: teams(result).map((team) => {
+            const t = c.byTeam[team];
+            const over = t.budget !== undefined && t.max > t.budget ? " ⚠️" : "";
+            return `| ${md(team)} | ${rangeCells(t).join(" | ")} | ${t.budget !== undefined ? usd(t.budget) : "-"}${over} | ${savedCells(savings.byTeam[team]).join(" | ")} |`;
+        }),
+        tail: [`| **total** | ${rangeCells(c.monthly).map((x) => `**${x}**`).join(" | ")} | ${usd(result.environmentBudget)} | ${savedCells(savings).map((x) => `**${x}**`).join(" | ")} |`, "",
+            "Naive baseline: every node group at its maxSize on-demand at its dearest listed type, 730 h a month, plus the same shared resources.", ""],
+        more: (n) => `| … ${n} more teams (see the JSON report) | | | | | | | |`,
+    });
+    blocks.push({
+        head: ["<details><summary>Cost lines</summary>", "", "| team | item | min | expected | max |", "| --- | --- | ---: | ---: | ---: |"],
+        rows: teams(result).flatMap((team) => linesOf(result, team).map((l) =>
+            `| ${md(team)} | ${md(describeLine(l))}${l.unpriced ? ` **(not priced: ${md(l.unpriced)})**` : ""} | ${rangeCells(l.monthly).join(" | ")} |`)),
+        tail: ["", `Not estimated: ${c.notEstimated.join("; ")}.`, "", "</details>", ""],
+        more: (n) => `| … | ${n} more cost lines (see the JSON report) | | | |`,
+    });
+    if (c.warnings.length > 0) blocks.push([...c.warnings.map((w) => `> ⚠️ ${md(w)}`), ""]);
     if (result.violations.length > 0) {
-        out.push("#### Policy violations", "", "| level | policy | resource | message |", "| --- | --- | --- | --- |");
-        for (const v of result.violations) {
-            out.push(`| ${v.enforcementLevel} | \`${v.policy}\` | ${v.urn ? `\`${md(v.urn.split("::").pop() ?? v.urn)}\`` : "stack"} | ${md(v.message)} |`);
-        }
+        blocks.push({
+            head: [`#### Policy violations (${result.violations.length})`, "", "| level | policy | resource | message |", "| --- | --- | --- | --- |"],
+            rows: result.violations.map((v) => `| ${v.enforcementLevel} | \`${v.policy}\` | ${v.urn ? `\`${md(v.urn.split("::").pop() ?? v.urn)}\`` : "stack"} | ${md(v.message)} |`),
+            tail: [],
+            more: (n) => `| … | | | ${n} more violations (see the JSON report) |`,
+        });
     } else {
-        out.push("No policy violations.");
+        blocks.push(["No policy violations."]);
     }
-    return out.join("\n") + "\n";
+    return fitMarkdown(blocks);
 }

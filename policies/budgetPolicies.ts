@@ -1,5 +1,5 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { formatUsd as usd } from "../components/catalog";
+import { formatUsd as usd, roundCents } from "../components/catalog";
 import { PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { quotasOf } from "../components/modelSpend";
 import { estimateCost, MODEL_API_KIND } from "../plan/cost";
@@ -87,10 +87,14 @@ export const costWithinBudget: StackValidationPolicy = {
             if (!estimate.byTeam[team] || !Number.isFinite(limit)) continue;
             // The infrastructure this stack declares; model-API spend at the token quota is judged by model-spend-within-budget.
             const lines = estimate.lines.filter((l) => l.team === team && l.kind !== MODEL_API_KIND);
-            const max = lines.reduce((n, l) => n + l.monthly.max, 0);
-            const unpriced = lines.filter((l) => l.unpriced).length;
+            const max = roundCents(lines.reduce((n, l) => n + l.monthly.max, 0));
+            const unpriced = lines.filter((l) => l.unpriced);
             if (max > limit) {
-                report(`team ${team}: estimated ${usd(max)}/month at max scale exceeds its budget of ${usd(limit)} (${budget.name})${unpriced ? `; ${unpriced} line(s) could not be priced` : ""}`, budget.urn);
+                report(`team ${team}: estimated ${usd(max)}/month at max scale exceeds its budget of ${usd(limit)} (${budget.name})${unpriced.length ? `; ${unpriced.length} line(s) could not be priced` : ""}`, budget.urn);
+            } else if (unpriced.length > 0) {
+                // An unpriced line counts $0: under the budget is then no verdict, so it must not read as a pass.
+                const reasons = [...new Set(unpriced.map((l) => l.unpriced))].join("; ");
+                report(`team ${team}: cannot judge its budget of ${usd(limit)} (${budget.name}): ${unpriced.length} cost line(s) not priced (${reasons}); the priced lines alone come to ${usd(max)}/month at max scale`, budget.urn);
             }
         }
     },

@@ -54,14 +54,25 @@ export const gatewayQuota: StackValidationPolicy = {
             const missing = [!l?.requests ? "request limit" : "", !l?.tokens ? "token limit" : ""].filter(Boolean);
             if (missing.length > 0) report(`team ${team} is admitted by the gateway but has no ${missing.join(" and no ")} (global rate limit rule on header ${TEAM_HEADER})`, urn);
         }
+        // A route is protected by a policy on the route itself, on the Gateway it attaches to, or on the
+        // listener it attaches to (parentRef sectionName): Envoy Gateway applies the most specific one.
         const protectedRoutes = new Set<string>();
+        const protectedParents = new Set<string>();
         for (const r of args.resources.filter((x) => x.type === SECURITY_POLICY_TYPE && isRecord(at(x.props, "spec", "apiKeyAuth")))) {
             const refs = at(r.props, "spec", "targetRefs");
-            for (const ref of Array.isArray(refs) ? refs : []) if (isRecord(ref) && typeof ref.name === "string") protectedRoutes.add(ref.name);
+            for (const ref of Array.isArray(refs) ? refs : []) {
+                if (!isRecord(ref) || typeof ref.name !== "string") continue;
+                if (ref.kind === "Gateway") protectedParents.add(`${ref.name}/${typeof ref.sectionName === "string" ? ref.sectionName : "*"}`);
+                else protectedRoutes.add(ref.name);
+            }
         }
+        const parentProtected = (ref: unknown) => isRecord(ref) && typeof ref.name === "string" && (protectedParents.has(`${ref.name}/*`)
+            || (typeof ref.sectionName === "string" && protectedParents.has(`${ref.name}/${ref.sectionName}`)));
         for (const r of args.resources.filter((x) => x.type.startsWith(ROUTE_TYPE_PREFIX) && x.type.endsWith(":AIGatewayRoute"))) {
             const name = at(r.props, "metadata", "name");
-            if (typeof name === "string" && !protectedRoutes.has(name)) report(`route ${name} has no SecurityPolicy with API-key auth: unknown clients would reach the models`, r.urn);
+            const parents = at(r.props, "spec", "parentRefs");
+            const viaParents = Array.isArray(parents) && parents.length > 0 && parents.every(parentProtected);
+            if (typeof name === "string" && !protectedRoutes.has(name) && !viaParents) report(`route ${name} has no SecurityPolicy with API-key auth: unknown clients would reach the models`, r.urn);
         }
     },
 };

@@ -2,6 +2,7 @@ import { Policies, PolicyPackArgs } from "@pulumi/policy";
 import { costWithinBudget, modelSpendWithinBudget, teamBudget } from "./budgetPolicies";
 import { cacheEncryption, cacheRightSize, imdsv2Required } from "./cacheAndInstances";
 import { chargebackTags } from "./chargebackTags";
+import { eksVersionSupport } from "./eksVersion";
 import { gatewayQuota } from "./gatewayQuota";
 import { gpuQuota } from "./gpuQuota";
 import { rightSizeFromUsage } from "./rightSizeFromUsage";
@@ -28,6 +29,7 @@ export const policies: Policies = [
     modelSpendWithinBudget,
     gatewayQuota,
     rightSizeFromUsage,
+    eksVersionSupport,
 ];
 
 export const packArgs: PolicyPackArgs = {

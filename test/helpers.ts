@@ -29,7 +29,7 @@ export function baseConfig(overrides: Record<string, unknown> = {}): Record<stri
         "ai-infra:owner": "platform@example.com",
         "ai-infra:costCenter": "CC-PLATFORM",
         "ai-infra:monthlyBudgetUsd": "10000",
-        "ai-infra:cluster": { name: "ai-test", version: "1.33", create: true },
+        "ai-infra:cluster": { name: "ai-test", create: true },
         "ai-infra:teams": {
             "ml-research": { costCenter: "CC-1001", owner: "ml@example.com", monthlyBudgetUsd: 5000, gateway: { tier: "batch", requestsPerMinute: 300, tokensPerMinute: 100000 } },
             search: { costCenter: "CC-2002", owner: "search@example.com", monthlyBudgetUsd: 4000 },

@@ -3,7 +3,17 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as ts from "typescript";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/**
+ * The repository holding a source: found upwards from here, because the program also runs from the
+ * `.build/` transpile cache (tools/run.js), which holds JavaScript only.
+ */
+function sourcePath(source: string): string {
+    for (let dir = __dirname; ; dir = path.dirname(dir)) {
+        const candidate = path.join(dir, source);
+        if (fs.existsSync(candidate)) return candidate;
+        if (path.dirname(dir) === dir) throw new Error(`Lambda source ${source} not found above ${__dirname}`);
+    }
+}
 
 /** The budget hold Lambda's sources (repository paths); they import only each other and the AWS SDK v3. */
 export const HOLD_SOURCES = ["components/budgetHold/handler.ts", "components/budgetHold/hold.ts"] as const;
@@ -18,7 +28,7 @@ export const HOLD_SOURCES = ["components/budgetHold/handler.ts", "components/bud
 export function lambdaFiles(sources: readonly string[]): Record<string, string> {
     const files: Record<string, string> = {};
     for (const source of sources) {
-        const text = fs.readFileSync(path.join(REPO_ROOT, source), "utf8");
+        const text = fs.readFileSync(sourcePath(source), "utf8");
         const out = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: source });
         files[source.replace(/\.ts$/, ".js")] = out.outputText;
     }

@@ -61,7 +61,7 @@ export class AiGateway extends pulumi.ComponentResource {
             version: CHARTS.envoyGateway.version,
             namespace: args.systemNamespace.metadata.name,
             values: pulumi.all([args.rateLimitStore.url, args.rateLimitStore.secretName])
-                .apply(([url, secretName]) => envoyGatewayValues({ url, secretName, clusterMode: args.rateLimitStore.clusterMode })),
+                .apply(([url, secretName]) => envoyGatewayValues({ url, secretName, clusterMode: args.rateLimitStore.clusterMode, failureMode: args.config.rateLimitFailureMode })),
             atomic: true,
             timeout: 600,
         }, k8sOpts([args.systemNamespace]));

@@ -65,21 +65,35 @@ export function renderBackend(b: GatewayBackendConfig, meta: ObjectMeta, region:
     return objects;
 }
 
-export type BackendRank = "on-demand-gpu" | "spot-gpu" | "provider";
+/**
+ * How a backend ranks in a tier's fallback order: providers are always up; an in-cluster backend is as warm
+ * as its node group. A group "from zero" is one that can have no node at some time of day (minSize 0, or a
+ * schedule lowering it to 0): its Service then has no endpoints and every attempt fails to connect.
+ */
+export type BackendRank = "on-demand-gpu" | "spot-gpu" | "on-demand-gpu-from-zero" | "spot-gpu-from-zero" | "provider";
+
+/** A node group keeps at least one node at all times: its minSize, and every schedule's, is at least 1. */
+export function hasWarmFloor(g: Pick<NodeGroupConfig, "minSize" | "schedules">): boolean {
+    return g.minSize >= 1 && g.schedules.every((s) => s.minSize >= 1);
+}
 
 export function rankOf(b: GatewayBackendConfig, nodeGroups: readonly NodeGroupConfig[]): BackendRank {
     if (b.provider !== "in-cluster") return "provider";
-    return nodeGroups.find((g) => g.name === b.nodeGroup)?.capacity === "on-demand" ? "on-demand-gpu" : "spot-gpu";
+    const group = nodeGroups.find((g) => g.name === b.nodeGroup);
+    const capacity = group?.capacity === "on-demand" ? "on-demand-gpu" : "spot-gpu";
+    return group && hasWarmFloor(group) ? capacity : `${capacity}-from-zero`;
 }
 
 /**
- * Fallback order per tier, first tried first (Envoy priority levels): production uses its reserved
- * on-demand GPUs first, then spot GPUs, then paid providers; batch uses spot GPUs, then providers, and
- * on-demand GPUs only as the last resort.
+ * Fallback order per tier, first tried first (Envoy priority levels). Production uses warm GPUs (on-demand,
+ * then spot), then paid providers, and GPUs that can be at zero only after those: a cold first priority
+ * would cost every production request a failed attempt. Batch uses spot GPUs first (warm, then from zero:
+ * the nightly windows are what it is for), then providers, and on-demand GPUs only as the last resort.
+ * Every failed attempt moves to the next priority (`numAttemptsPerPriority: 1` in the tier's policy).
  */
 export const TIER_ORDER: Readonly<Record<"production" | "batch", readonly BackendRank[]>> = {
-    production: ["on-demand-gpu", "spot-gpu", "provider"],
-    batch: ["spot-gpu", "provider", "on-demand-gpu"],
+    production: ["on-demand-gpu", "spot-gpu", "provider", "on-demand-gpu-from-zero", "spot-gpu-from-zero"],
+    batch: ["spot-gpu", "spot-gpu-from-zero", "provider", "on-demand-gpu", "on-demand-gpu-from-zero"],
 };
 
 export interface ModelRoute {

@@ -1,6 +1,11 @@
-/** Pinned control-plane versions (DESIGN.md): AI Gateway v1.1.0 asks Envoy Gateway v1.8.1+. */
+/**
+ * Pinned control-plane versions. Envoy Gateway stays on the line the AI Gateway release is built and
+ * end-to-end tested with: AI Gateway v1.1.0's go.mod requires github.com/envoyproxy/gateway v1.8.1 and its
+ * e2e matrix (.github/workflows/build_and_test.yaml) runs v1.8.1 only, so v1.8.3 (that line's latest patch).
+ * Move Envoy Gateway to a newer minor when an AI Gateway release lists it as its dependency (README).
+ */
 export const CHARTS = {
-    envoyGateway: { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0", namespace: "envoy-gateway-system", release: "eg" },
+    envoyGateway: { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.8.3", namespace: "envoy-gateway-system", release: "eg" },
     aiGatewayCrds: { chart: "oci://docker.io/envoyproxy/ai-gateway-crds-helm", version: "v1.1.0", namespace: "envoy-ai-gateway-system", release: "aieg-crd" },
     aiGateway: { chart: "oci://docker.io/envoyproxy/ai-gateway-helm", version: "v1.1.0", namespace: "envoy-ai-gateway-system", release: "aieg" },
 } as const;
@@ -15,8 +20,6 @@ export const ENVOY_SERVICE_ACCOUNT = "ai-gateway-envoy";
 /** Clients send their team's API key here; the verified team id is forwarded in TEAM_HEADER. */
 export const API_KEY_HEADER = "x-api-key";
 export const TEAM_HEADER = "x-ai-infra-team";
-/** Production-tier clients add `x-ai-infra-tier: production` to reach the reserved route. */
-export const TIER_HEADER = "x-ai-infra-tier";
 /** Set by the AI Gateway from the request body's `model`. */
 export const MODEL_HEADER = "x-ai-eg-model";
 

@@ -8,3 +8,4 @@ export * from "./quotas";
 export * from "./routes";
 export * from "./secrets";
 export * from "./types";
+export * from "./storeAlarm";

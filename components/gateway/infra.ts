@@ -1,4 +1,5 @@
-import type { GatewayConfig } from "../configGateway";
+import type { Tier } from "../config";
+import { GatewayConfig, listenerTls } from "../configGateway";
 import { API_GROUPS, ENVOY_SERVICE_ACCOUNT } from "./constants";
 import { K8sObject, ObjectMeta } from "./types";
 
@@ -82,21 +83,26 @@ export function renderGatewayClass(name: string, labels: Record<string, string>)
     };
 }
 
+/** The listener's name is its tier: routes attach to it by `sectionName`, policies target it the same way. */
+export const listenerName = (tier: Tier) => tier;
+
 /**
- * One listener: HTTP on 443 behind an NLB that terminates TLS with ACM; HTTPS on 443 with a Secret when
- * Envoy terminates; plain HTTP on 80 only where config allowed it (dev).
+ * One listener per tier, all on the same port, told apart by host name: Envoy selects the virtual host by
+ * Host before any filter runs, so the tier of a request is fixed before authentication and can never change
+ * afterwards (README, Gateway tiers). HTTP on 443 behind an NLB that terminates TLS with ACM; HTTPS on 443
+ * with the tier's (or the gateway's) Secret when Envoy terminates; plain HTTP on 80 only where config
+ * allowed it (dev). Without admitted teams a single batch listener keeps the Gateway valid.
  */
-export function renderGateway(name: string, meta: ObjectMeta, className: string, envoyProxyName: string, gw: GatewayConfig): K8sObject {
-    const hostname = gw.hostname ? { hostname: gw.hostname } : {};
+export function renderGateway(name: string, meta: ObjectMeta, className: string, envoyProxyName: string, gw: GatewayConfig, tiers: readonly Tier[]): K8sObject {
     const allowedRoutes = { namespaces: { from: "Same" } };
-    let listener: Record<string, unknown>;
-    if (gw.tls?.secretName) {
-        listener = { name: "https", protocol: "HTTPS", port: 443, ...hostname, allowedRoutes, tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: gw.tls.secretName }] } };
-    } else if (gw.tls?.insecureHttp) {
-        listener = { name: "http", protocol: "HTTP", port: 80, ...hostname, allowedRoutes };
-    } else {
-        listener = { name: "https", protocol: "HTTP", port: 443, ...hostname, allowedRoutes };
-    }
+    const listeners = (tiers.length > 0 ? tiers : (["batch"] as Tier[])).map((tier) => {
+        const hostname = gw.tiers[tier]?.hostname ? { hostname: gw.tiers[tier]!.hostname } : {};
+        const tls = listenerTls(gw, tier);
+        const base = { name: listenerName(tier), ...hostname, allowedRoutes };
+        if (tls?.secretName) return { ...base, protocol: "HTTPS", port: 443, tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: tls.secretName }] } };
+        if (tls?.insecureHttp) return { ...base, protocol: "HTTP", port: 80 };
+        return { ...base, protocol: "HTTP", port: 443 };
+    });
     return {
         apiVersion: `${API_GROUPS.gatewayApi}/v1`,
         kind: "Gateway",
@@ -104,7 +110,7 @@ export function renderGateway(name: string, meta: ObjectMeta, className: string,
         spec: {
             gatewayClassName: className,
             infrastructure: { parametersRef: { group: API_GROUPS.envoyGateway, kind: "EnvoyProxy", name: envoyProxyName } },
-            listeners: [listener],
+            listeners,
         },
     };
 }

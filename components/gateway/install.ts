@@ -1,3 +1,4 @@
+import type { RateLimitFailureMode } from "../configGateway";
 import { CHARTS, TEAM_HEADER } from "./constants";
 
 /** Label (Prometheus) / attribute (OTel) naming the verified team on the AI Gateway's token metrics. */
@@ -9,6 +10,8 @@ export interface RateLimitStore {
     /** Kubernetes Secret in Envoy Gateway's namespace with key `password` (the AUTH token). */
     secretName: string;
     clusterMode: boolean;
+    /** What Envoy does when the rate-limit service cannot answer (config `rateLimitFailureMode`). */
+    failureMode: RateLimitFailureMode;
 }
 
 /**
@@ -20,6 +23,11 @@ export interface RateLimitStore {
  * volume that only exists with a `certificateRef`. ElastiCache presents a publicly trusted server
  * certificate and wants no client certificate, so REDIS_TLS alone is right. The token is read from the
  * Secret by the kubelet (secretKeyRef), never written into these values.
+ *
+ * `failClosed` is always written, never left to the default: unset means fail open
+ * (api/v1alpha1/envoygateway_types.go:575-580 at v1.8.3), and the translator sets Envoy's
+ * `failure_mode_deny` from it (internal/xds/translator/ratelimit.go:152-153), answering 500 while the
+ * rate-limit service cannot be reached.
  */
 export function envoyGatewayValues(store: RateLimitStore): Record<string, unknown> {
     const env: Record<string, unknown>[] = [
@@ -52,7 +60,7 @@ export function envoyGatewayValues(store: RateLimitStore): Record<string, unknow
                     },
                     service: { fqdn: { hostname: `ai-gateway-controller.${CHARTS.aiGateway.namespace}.svc.cluster.local`, port: 1063 } },
                 },
-                rateLimit: { backend: { type: "Redis", redis: { url: store.url } } },
+                rateLimit: { backend: { type: "Redis", redis: { url: store.url } }, failClosed: store.failureMode === "closed" },
             },
         },
         deployment: { pod: { nodeSelector: { "ai-infra/node-role": "system" } } },

@@ -1,5 +1,5 @@
 import type { NodeGroupConfig, TeamConfig, Tier } from "../config";
-import type { GatewayConfig } from "../configGateway";
+import { GatewayConfig, listenerTiers } from "../configGateway";
 import { modelRoutes, renderBackend } from "./backends";
 import { GATEWAY_NAME } from "./constants";
 import { renderEnvoyProxy, renderGateway, renderGatewayClass } from "./infra";
@@ -44,21 +44,22 @@ export function planGateway(input: GatewayPlanInput): GatewayPlan {
         for (const tier of ["production", "batch"] as Tier[]) {
             const teams = teamsAdmitted(tier, admitted);
             if (teams.length === 0) continue;
-            const routes = renderRoutes(tier, modelRoutes(tier, config.backends, input.nodeGroups), meta, GATEWAY_NAME, config.hostname);
+            const models = modelRoutes(tier, config.backends, input.nodeGroups);
+            const routes = renderRoutes(tier, models, meta, GATEWAY_NAME);
             const names = routes.map((r) => r.metadata.name);
             tiers.push({
                 tier,
                 teams: teams.map((t) => t.id),
                 routes,
-                securityPolicy: renderSecurityPolicy(tier, names, meta),
-                trafficPolicy: renderTierTrafficPolicy(tier, names, config, meta),
+                securityPolicy: renderSecurityPolicy(tier, GATEWAY_NAME, meta),
+                trafficPolicy: renderTierTrafficPolicy(tier, names, config, meta, Math.max(...models.map((m) => m.backends.length))),
             });
         }
     }
     return {
         envoyProxy: renderEnvoyProxy(GATEWAY_NAME, meta, GATEWAY_NAME, config),
         gatewayClass: renderGatewayClass(GATEWAY_NAME, meta.labels),
-        gateway: renderGateway(GATEWAY_NAME, meta, GATEWAY_NAME, GATEWAY_NAME, config),
+        gateway: renderGateway(GATEWAY_NAME, meta, GATEWAY_NAME, GATEWAY_NAME, config, listenerTiers(admitted.map((t) => t.gateway!.tier))),
         backends: config.backends.map((b) => ({ name: b.name, objects: renderBackend(b, meta, input.region) })),
         tiers,
         ...(admitted.length > 0 ? { rateLimitPolicy: renderRateLimitPolicy(GATEWAY_NAME, admitted, meta) } : {}),

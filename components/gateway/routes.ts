@@ -1,6 +1,7 @@
 import type { Tier } from "../config";
 import { ModelRoute } from "./backends";
-import { API_GROUPS, MAX_RULES_PER_ROUTE, MODEL_HEADER, QUOTA_TOKEN_CEL, QUOTA_TOKEN_KEY, TIER_HEADER, TOTAL_TOKEN_KEY } from "./constants";
+import { API_GROUPS, MAX_RULES_PER_ROUTE, MODEL_HEADER, QUOTA_TOKEN_CEL, QUOTA_TOKEN_KEY, TOTAL_TOKEN_KEY } from "./constants";
+import { listenerName } from "./infra";
 import { K8sObject, ObjectMeta } from "./types";
 
 /**
@@ -24,26 +25,21 @@ export function routeNames(tier: Tier, models: number): string[] {
 
 /**
  * The tier's AIGatewayRoutes: one rule per model, its backends in fallback order (Envoy priorities
- * 0, 1, 2...). The production route also requires `x-ai-infra-tier: production`; that header only
- * chooses the route, it grants nothing, because the route's SecurityPolicy admits production teams' keys
- * alone. Split in routes of 15 rules, the AI Gateway's limit.
+ * 0, 1, 2...), attached to the tier's listener only (`sectionName`). Nothing a client sends selects the
+ * tier: the host name chose the listener, whose SecurityPolicy admits that tier's keys alone. The routes
+ * carry no host names of their own, so they answer exactly for their listener's. Split in routes of 15
+ * rules, the AI Gateway's limit.
  */
-export function renderRoutes(tier: Tier, models: readonly ModelRoute[], meta: ObjectMeta, gatewayName: string, hostname?: string): K8sObject[] {
+export function renderRoutes(tier: Tier, models: readonly ModelRoute[], meta: ObjectMeta, gatewayName: string): K8sObject[] {
     const names = routeNames(tier, models.length);
     return names.map((name, i) => ({
         apiVersion: `${API_GROUPS.aiGateway}/v1beta1`,
         kind: "AIGatewayRoute",
         metadata: { name, namespace: meta.namespace, labels: { ...meta.labels, "ai-infra/tier": tier } },
         spec: {
-            parentRefs: [{ name: gatewayName, kind: "Gateway", group: API_GROUPS.gatewayApi }],
-            ...(hostname ? { hostnames: [hostname] } : {}),
+            parentRefs: [{ name: gatewayName, kind: "Gateway", group: API_GROUPS.gatewayApi, sectionName: listenerName(tier) }],
             rules: models.slice(i * MAX_RULES_PER_ROUTE, (i + 1) * MAX_RULES_PER_ROUTE).map((m) => ({
-                matches: [{
-                    headers: [
-                        { type: "Exact", name: MODEL_HEADER, value: m.model },
-                        ...(tier === "production" ? [{ type: "Exact", name: TIER_HEADER, value: "production" }] : []),
-                    ],
-                }],
+                matches: [{ headers: [{ type: "Exact", name: MODEL_HEADER, value: m.model }] }],
                 backendRefs: m.backends.map((backend, priority) => ({ name: backend, priority })),
                 timeouts: { request: ROUTE_TIMEOUTS.request },
                 streamIdleTimeout: ROUTE_TIMEOUTS.streamIdle,

@@ -1,4 +1,5 @@
-import { Namespace, Secret } from "kubernetes-models/v1";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { Secret } from "kubernetes-models/v1/Secret";
 import { keysSecretName } from "./quotas";
 import { providerKeySecretName } from "./backends";
 import type { Tier } from "../config";

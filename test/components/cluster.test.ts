@@ -7,7 +7,7 @@ import { baseConfig, declare, one, ofType } from "../helpers";
 
 const tags = { team: "platform", "cost-center": "CC-P", environment: "dev", owner: "p@example.com", "managed-by": "pulumi" };
 const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({
-    name: "ai-test", version: "1.33", create: true, vpcCidr: "10.0.0.0/16", availabilityZones: 2, publicAccessCidrs: ["0.0.0.0/0"], adminRoleArns: [],
+    name: "ai-test", version: "1.35", create: true, vpcCidr: "10.0.0.0/16", availabilityZones: 2, publicAccessCidrs: ["0.0.0.0/0"], adminRoleArns: [],
     systemNodes: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4, desiredSize: 2 }, ...over,
 });
 
@@ -16,7 +16,7 @@ describe("Cluster", () => {
         const resources = await declare(() => new Cluster("eks", { config: clusterConfig(), environment: "dev", tags, subnetIds: ["subnet-a", "subnet-b"] }));
         const c = one(resources, "aws:eks/cluster:Cluster").inputs as Record<string, any>;
         assert.equal(c.name, "ai-test");
-        assert.equal(c.version, "1.33");
+        assert.equal(c.version, "1.35");
         assert.deepEqual(c.accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
         assert.deepEqual(c.encryptionConfig.resources, ["secrets"]);
         // The mock ARN of the stack's KMS key: the cluster encrypts with the key declared beside it.

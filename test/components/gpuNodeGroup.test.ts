@@ -24,7 +24,9 @@ describe("GpuNodeGroup", () => {
         assert.equal(labels["ai-infra/team"], "ml-research");
         assert.equal(labels["ai-infra/capacity"], "spot");
         assert.equal(labels["ai-infra/gpu-count"], "1");
-        assert.equal(labels["ai-infra/gpu-memory-gib"], "24");
+        // Usable GiB of the smaller GPU (L4 and A10G: 22888 MiB), not the marketing 24 GB.
+        assert.equal(labels["ai-infra/gpu-memory-gib"], "22.35");
+        assert.equal(labels["k8s.amazonaws.com/accelerator"], "nvidia-a10g_nvidia-l4");
         assert.deepEqual(one(resources, "aws:eks/nodeGroup:NodeGroup").ignoreChanges, ["scalingConfig.desiredSize"]);
     });
 
@@ -92,6 +94,20 @@ describe("GpuNodeGroup", () => {
             assert.equal(t.tag.propagateAtLaunch, false);
         }
         assert.ok(asgTags.some((t) => t.tag.key === "k8s.io/cluster-autoscaler/node-template/label/ai-infra/team" && t.tag.value === "ml-research"));
+    });
+
+    it("tells the autoscaler a group at zero has GPUs and ephemeral storage (accelerator label, storage from the root volume)", async () => {
+        const resources = await declare(() => new GpuNodeGroup("llm", args({ instanceTypes: ["g6e.xlarge"], diskSizeGiB: 300 })));
+        assert.equal((one(resources, "aws:eks/nodeGroup:NodeGroup").inputs.labels as Record<string, string>)["k8s.amazonaws.com/accelerator"], "nvidia-l40s");
+        const asgTags = new Map(ofType(resources, "aws:autoscaling/tag:Tag").map((r) => {
+            const t = (r.inputs as { tag: { key: string; value: string } }).tag;
+            return [t.key, t.value];
+        }));
+        assert.equal(asgTags.get("k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator"), "nvidia-l40s");
+        // 300 GiB less the kubelet's 10 % nodefs eviction threshold.
+        assert.equal(asgTags.get("k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage"), "270Gi");
+        assert.equal(asgTags.get("k8s.io/cluster-autoscaler/node-template/label/ai-infra/gpu-memory-gib"), "44.7");
+        assert.equal(gpuNodeGroupSpec("d", args()).autoscalerTemplateTags["k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage"], "180Gi", "default 200 GiB disk");
     });
 
     it("parents every child to the component", async () => {

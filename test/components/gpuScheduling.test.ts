@@ -13,7 +13,7 @@ describe("GPU scheduling", () => {
 
     it("runs a Cluster Autoscaler matching the cluster version, limited to this cluster's groups", () => {
         const v = clusterAutoscalerValues("ai-dev", "us-east-1", "1.33") as Record<string, any>;
-        assert.deepEqual([v.autoDiscovery.clusterName, v.awsRegion, v.image.tag, v.extraArgs.expander], ["ai-dev", "us-east-1", "v1.33.0", "least-waste"]);
+        assert.deepEqual([v.autoDiscovery.clusterName, v.awsRegion, v.image.tag, v.extraArgs.expander], ["ai-dev", "us-east-1", "v1.33.6", "least-waste"]);
         const policy = clusterAutoscalerPolicy("ai-dev") as { Statement: { Action: string[]; Condition?: Record<string, Record<string, string>> }[] };
         assert.deepEqual(policy.Statement[1].Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/ai-dev": "owned" } });
         assert.ok(policy.Statement[1].Action.includes("autoscaling:SetDesiredCapacity"));

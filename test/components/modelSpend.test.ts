@@ -4,8 +4,8 @@ import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, PutMetricDa
 import { mockClient } from "aws-sdk-client-mock";
 import { parseStackConfig } from "../../components/config";
 import { MODEL_PRICES_AS_OF, modelPrice, spendOf } from "../../components/modelPrices";
-import { maxMonthlyModelSpend, MINUTES_PER_MONTH, paidModels } from "../../components/modelSpend";
-import { countsOf, meter, monthStart } from "../../components/monitoring/metering/meter";
+import { maxMonthlyModelSpend, MINUTES_PER_MONTH, MODEL_SPEND_METRICS, paidModels } from "../../components/modelSpend";
+import { countsOf, meter, monthStart, SPEND_NAMESPACE } from "../../components/monitoring/metering/meter";
 import { readProjectName, readStackFile } from "../../plan/stackFile";
 
 const repo = path.join(__dirname, "..", "..");
@@ -87,6 +87,10 @@ describe("model-spend metering Lambda", () => {
         assert.deepEqual(get.MetricDataQueries!.map((q) => [q.MetricStat!.Stat, q.MetricStat!.Metric!.Namespace, q.MetricStat!.Metric!.MetricName]), Array(3).fill(["Sum", "AiInfra/Gateway", "gen_ai_client_token_usage"]));
         const put = cw.commandCalls(PutMetricDataCommand)[0].args[0].input;
         assert.equal(put.Namespace, "AiInfra/ModelSpend");
+        // What the plan's metric-source check believes the Lambda publishes is what it publishes.
+        assert.equal(SPEND_NAMESPACE, MODEL_SPEND_METRICS.namespace);
+        assert.deepEqual(put.MetricData!.map((d) => d.MetricName), [...MODEL_SPEND_METRICS.metricNames]);
+        for (const d of put.MetricData!) assert.deepEqual(d.Dimensions!.map((x) => x.Name), [...MODEL_SPEND_METRICS.dimensions]);
         assert.deepEqual(put.MetricData!.map((d) => [d.MetricName, d.Value, d.Dimensions]), [
             ["MonthToDateUsd", 0.75, [{ Name: "Environment", Value: "prod" }, { Name: "Team", Value: "search" }]],
             ["UnpricedTokens", 5, [{ Name: "Environment", Value: "prod" }, { Name: "Team", Value: "search" }]],

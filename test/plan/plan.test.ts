@@ -1,26 +1,12 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../components/config";
-import { main, parseArgs } from "../../plan/cli";
+import { parseArgs } from "../../plan/cli";
 import { runProgram } from "../../plan/mockRuntime";
 import { readStackFile } from "../../plan/stackFile";
 import { runPlan } from "../../plan/plan";
-
-const FIXTURES = path.join(__dirname, "..", "fixtures");
-const fixture = (f: string) => path.join(FIXTURES, f);
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "", err = "";
-    const code = await main(argv, (s) => { out += `${s}\n`; }, (s) => { err += `${s}\n`; });
-    return { code, out, err };
-}
-
-function tmp(name: string): string {
-    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-infra-plan-")), name);
-}
+import { cli, fixture, tmp } from "./runCli";
 
 describe("offline plan", () => {
     for (const stack of ["dev", "staging", "prod"]) {

@@ -73,6 +73,19 @@ describe("stack policies", () => {
         it("passes when every admitted team has both limits and every route requires a key", async () => {
             assert.deepEqual(await stackViolations(gatewayQuota, [keys("a,b"), limits([rule("a", false), rule("a", true), rule("b", false), rule("b", true)]), route("ai-batch"), auth(["ai-batch"])]), []);
         });
+        it("counts auth on the route's listener or Gateway, but not on another listener", async () => {
+            const routeOn = (name: string, sectionName?: string) => stackResource("kubernetes:aigateway.envoyproxy.io/v1beta1:AIGatewayRoute", name,
+                { metadata: { name }, spec: { parentRefs: [{ name: "gw", kind: "Gateway", ...(sectionName ? { sectionName } : {}) }] } });
+            const listenerAuth = (sectionName?: string) => stackResource("kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy", `auth-${sectionName}`,
+                { spec: { targetRefs: [{ kind: "Gateway", name: "gw", ...(sectionName ? { sectionName } : {}) }], apiKeyAuth: { credentialRefs: [] } } });
+            const base = [keys("a"), limits([rule("a", false), rule("a", true)])];
+            assert.deepEqual(await stackViolations(gatewayQuota, [...base, routeOn("ai-batch", "batch"), listenerAuth("batch")]), []);
+            assert.deepEqual(await stackViolations(gatewayQuota, [...base, routeOn("ai-batch"), listenerAuth()]), []);
+            assert.deepEqual(await stackViolations(gatewayQuota, [...base, routeOn("ai-production", "production"), listenerAuth("batch")]),
+                ["route ai-production has no SecurityPolicy with API-key auth: unknown clients would reach the models"]);
+            assert.deepEqual(await stackViolations(gatewayQuota, [...base, routeOn("ai-batch"), listenerAuth("batch")]),
+                ["route ai-batch has no SecurityPolicy with API-key auth: unknown clients would reach the models"], "a route on every listener needs more than one listener's auth");
+        });
         it("fails a team missing a limit and a route without authentication", async () => {
             assert.deepEqual(await stackViolations(gatewayQuota, [keys("a,b"), limits([rule("a", false), rule("a", true), rule("b", false)]), route("ai-batch"), route("ai-production"), auth(["ai-batch"])]), [
                 "team b is admitted by the gateway but has no token limit (global rate limit rule on header x-ai-infra-team)",

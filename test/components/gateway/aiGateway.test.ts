@@ -17,7 +17,7 @@ describe("AiGateway under mocks", () => {
 
     it("installs the pinned charts, each in its own namespace", () => {
         const eg = release("ai-gateway-envoy-gateway").inputs;
-        assert.deepEqual([eg.chart, eg.version, eg.namespace], ["oci://docker.io/envoyproxy/gateway-helm", "v1.9.0", "envoy-gateway-system"]);
+        assert.deepEqual([eg.chart, eg.version, eg.namespace], ["oci://docker.io/envoyproxy/gateway-helm", "v1.8.3", "envoy-gateway-system"]);
         const crds = release("ai-gateway-ai-gateway-crds").inputs;
         assert.deepEqual([crds.chart, crds.version, crds.namespace], ["oci://docker.io/envoyproxy/ai-gateway-crds-helm", "v1.1.0", "envoy-ai-gateway-system"]);
         const ai = release("ai-gateway-ai-gateway").inputs;
@@ -27,6 +27,7 @@ describe("AiGateway under mocks", () => {
     it("points Envoy Gateway's rate limiting at the cache without the token in its values", () => {
         const values = release("ai-gateway-envoy-gateway").inputs.values as Record<string, any>;
         assert.equal(values.config.envoyGateway.rateLimit.backend.redis.url, "master.ai-ratelimit.mock.use1.cache.amazonaws.com:6379");
+        assert.equal(values.config.envoyGateway.rateLimit.failClosed, false, "the configured failure mode (default open), written explicitly");
         assert.ok(!JSON.stringify(values).includes("plan-mock-password"), "AUTH token never inlined");
     });
 

@@ -2,13 +2,17 @@ import { strict as assert } from "assert";
 import { Secret } from "kubernetes-models/v1";
 import {
     API_KEY_HEADER, ENVOY_SERVICE_ACCOUNT, K8sObject, MODEL_HEADER, planGateway, planObjects, QUOTA_TOKEN_KEY, renderKeysSecret, renderNamespace,
-    renderProviderKeySecret, TEAM_HEADER, TIER_HEADER,
+    renderProviderKeySecret, TEAM_HEADER,
 } from "../../../components/gateway";
 import { envoyGatewayValues } from "../../../components/gateway/install";
 import { chargebackLabels } from "../../../components/tags";
-import { CRD_DIR, crdErrors } from "../../crdSchemas";
+import { CRD_DIR, crdErrors, crdReleaseDir, crdSource, PINNED_CRD_RELEASES } from "../../crdSchemas";
+import * as path from "path";
+import { parseStackConfig } from "../../../components/config";
+import { readStackFile } from "../../../plan/stackFile";
 import { gatewayStack } from "./fixtures";
 
+const TIERS = { production: { hostname: "ai.example.com" }, batch: { hostname: "batch.ai.example.com" } };
 const labels = chargebackLabels({ team: "platform", costCenter: "CC-P", environment: "dev", owner: "p@example.com" });
 const meta = { namespace: "ai-gateway", labels };
 
@@ -43,24 +47,26 @@ describe("gateway renderers", () => {
         assert.deepEqual(production.teams, ["search"]);
         assert.deepEqual(batch.teams, ["search", "ml-research"]);
         const llama = (t: typeof production) => (spec(t.routes[0]).rules as Spec[]).find((r) => r.matches[0].headers[0].value === "llama")!;
-        assert.deepEqual(llama(production).backendRefs, [{ name: "llama-ondemand", priority: 0 }, { name: "llama-spot", priority: 1 }, { name: "bedrock", priority: 2 }]);
+        // research-spot can be at zero: production tries it after the provider.
+        assert.deepEqual(llama(production).backendRefs, [{ name: "llama-ondemand", priority: 0 }, { name: "bedrock", priority: 1 }, { name: "llama-spot", priority: 2 }]);
         assert.deepEqual(llama(batch).backendRefs, [{ name: "llama-spot", priority: 0 }, { name: "bedrock", priority: 1 }, { name: "llama-ondemand", priority: 2 }]);
-        assert.deepEqual(llama(production).matches[0].headers[1], { type: "Exact", name: TIER_HEADER, value: "production" });
-        assert.equal(llama(batch).matches[0].headers.length, 1);
-        assert.equal(llama(batch).matches[0].headers[0].name, MODEL_HEADER);
+        for (const t of [production, batch]) {
+            assert.deepEqual(llama(t).matches, [{ headers: [{ type: "Exact", name: MODEL_HEADER, value: "llama" }] }], "only the model selects a rule: the listener chose the tier");
+            assert.deepEqual(spec(t.routes[0]).parentRefs, [{ name: "ai-gateway", kind: "Gateway", group: "gateway.networking.k8s.io", sectionName: t.tier }]);
+            assert.equal(spec(t.routes[0]).hostnames, undefined, "a route answers for its listener's host only");
+        }
         const cb = (t: typeof production) => spec(t.trafficPolicy).circuitBreaker;
         assert.equal(cb(production).maxParallelRequests, 1024);
         assert.equal(cb(batch).maxParallelRequests, 64);
         assert.ok(cb(batch).maxPendingRequests < cb(production).maxPendingRequests);
-        assert.ok(spec(production.trafficPolicy).retry.numRetries > spec(batch.trafficPolicy).retry.numRetries);
         assert.equal(spec(batch.trafficPolicy).mergeType, "StrategicMerge");
     });
 
-    it("rejects unknown clients: every route is behind API-key auth with only its tier's teams", () => {
+    it("rejects unknown clients: each tier's listener is behind API-key auth with only its tier's teams", () => {
         const p = plan();
         for (const t of p.tiers) {
             const sp = spec(t.securityPolicy);
-            assert.deepEqual(sp.targetRefs.map((r: Spec) => r.name).sort(), t.routes.map((r) => r.metadata.name).sort());
+            assert.deepEqual(sp.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "ai-gateway", sectionName: t.tier }]);
             assert.deepEqual(sp.apiKeyAuth.extractFrom, [{ headers: [API_KEY_HEADER] }]);
             assert.equal(sp.apiKeyAuth.forwardClientIDHeader, TEAM_HEADER);
             assert.equal(sp.apiKeyAuth.sanitize, true);
@@ -72,9 +78,9 @@ describe("gateway renderers", () => {
 
     it("splits a tier's models over routes of at most 15 rules", () => {
         const models = Array.from({ length: 20 }, (_, i) => `m${i}`);
-        const p = plan({ "ai-infra:gateway": { tls: { insecureHttp: true }, backends: [{ name: "bedrock", provider: "aws-bedrock", models }] } });
+        const p = plan({ "ai-infra:gateway": { tls: { insecureHttp: true }, tiers: TIERS, backends: [{ name: "bedrock", provider: "aws-bedrock", models }] } });
         assert.deepEqual(p.tiers[1].routes.map((r) => (spec(r).rules as unknown[]).length), [15, 5]);
-        assert.deepEqual(spec(p.tiers[1].securityPolicy).targetRefs.map((r: Spec) => r.name), ["ai-batch-0", "ai-batch-1"]);
+        assert.deepEqual(spec(p.tiers[1].trafficPolicy).targetRefs.map((r: Spec) => r.name), ["ai-batch-0", "ai-batch-1"]);
     });
 
     it("authenticates upstreams without credentials in any object: API key Secret, or SigV4 by pod identity", () => {
@@ -108,24 +114,34 @@ describe("gateway renderers", () => {
         assert.equal(k.envoyService.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"], "arn:aws:acm:us-east-1:123456789012:certificate/0b0b0b0b-1111-2222-3333-444444444444");
     });
 
-    it("listens with TLS as configured: ACM at the NLB, a Secret at Envoy, plain HTTP only when asked", () => {
-        const listener = (tls: object) => spec(plan({ "ai-infra:gateway": { tls } }).gateway).listeners[0];
-        assert.deepEqual(listener({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0b0b0b0b-1111-2222-3333-444444444444" }).port, 443);
-        assert.deepEqual(listener({ secretName: "ai-tls" }).tls, { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: "ai-tls" }] });
-        assert.deepEqual(listener({ insecureHttp: true }).protocol, "HTTP");
-        assert.deepEqual(listener({ insecureHttp: true }).port, 80);
+    it("listens once per tier, told apart by host name, with TLS as configured: ACM at the NLB, a Secret at Envoy, plain HTTP only when asked", () => {
+        const tiers = { production: { hostname: "ai.example.com" }, batch: { hostname: "batch.ai.example.com" } };
+        const listeners = (tls: object, t: object = tiers) => spec(plan({ "ai-infra:gateway": { tls, tiers: t } }).gateway).listeners as Spec[];
+        const acm = listeners({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0b0b0b0b-1111-2222-3333-444444444444" });
+        assert.deepEqual(acm.map((l) => [l.name, l.hostname, l.protocol, l.port]), [["production", "ai.example.com", "HTTP", 443], ["batch", "batch.ai.example.com", "HTTP", 443]]);
+        assert.deepEqual(listeners({ secretName: "ai-tls" })[1].tls, { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: "ai-tls" }] });
+        const own = listeners({ secretName: "ai-tls" }, { ...tiers, production: { hostname: "ai.example.com", tls: { secretName: "prod-tls" } } });
+        assert.deepEqual(own.map((l) => l.tls.certificateRefs[0].name), ["prod-tls", "ai-tls"]);
+        assert.deepEqual(listeners({ insecureHttp: true }).map((l) => [l.protocol, l.port]), [["HTTP", 80], ["HTTP", 80]]);
+        const batchOnly = gatewayStack({ "ai-infra:teams": {
+            "ml-research": { costCenter: "CC-1", owner: "ml@example.com", monthlyBudgetUsd: 3000, gateway: { tier: "batch", requestsPerMinute: 1, tokensPerMinute: 1 } },
+            search: { costCenter: "CC-2", owner: "search@example.com", monthlyBudgetUsd: 4000 },
+        } });
+        const single = planGateway({ config: batchOnly.gateway, teams: batchOnly.teams, nodeGroups: batchOnly.nodeGroups, region: "us-east-1", meta });
+        assert.deepEqual((spec(single.gateway).listeners as Spec[]).map((l) => l.name), ["batch"], "no production listener without a production team");
     });
 
     it("configures global rate limiting on the cache with TLS and the token from a secretKeyRef only", () => {
-        const values = envoyGatewayValues({ url: "master.rl.cache.amazonaws.com:6379", secretName: "ai-ratelimit-valkey", clusterMode: false }) as Spec;
+        const values = envoyGatewayValues({ url: "master.rl.cache.amazonaws.com:6379", secretName: "ai-ratelimit-valkey", clusterMode: false, failureMode: "open" }) as Spec;
         const eg = values.config.envoyGateway;
-        assert.deepEqual(eg.rateLimit, { backend: { type: "Redis", redis: { url: "master.rl.cache.amazonaws.com:6379" } } });
+        assert.deepEqual(eg.rateLimit, { backend: { type: "Redis", redis: { url: "master.rl.cache.amazonaws.com:6379" } }, failClosed: false });
         const env = eg.provider.kubernetes.rateLimitDeployment.container.env as Spec[];
         assert.deepEqual(env.find((e) => e.name === "REDIS_TLS"), { name: "REDIS_TLS", value: "true" });
         assert.deepEqual(env.find((e) => e.name === "REDIS_AUTH"), { name: "REDIS_AUTH", valueFrom: { secretKeyRef: { name: "ai-ratelimit-valkey", key: "password" } } });
         assert.equal(env.find((e) => e.name === "REDIS_TYPE"), undefined);
         assert.equal(eg.extensionManager.service.fqdn.hostname, "ai-gateway-controller.envoy-ai-gateway-system.svc.cluster.local");
-        const cluster = envoyGatewayValues({ url: "u:6379", secretName: "s", clusterMode: true }) as Spec;
+        const cluster = envoyGatewayValues({ url: "u:6379", secretName: "s", clusterMode: true, failureMode: "closed" }) as Spec;
+        assert.equal(cluster.config.envoyGateway.rateLimit.failClosed, true, "closed answers 500 while the store is unreachable");
         assert.ok((cluster.config.envoyGateway.provider.kubernetes.rateLimitDeployment.container.env as Spec[]).some((e) => e.name === "REDIS_TYPE" && e.value === "cluster"));
     });
 
@@ -142,8 +158,8 @@ describe("gateway renderers", () => {
         it("validates every custom resource, in every tier and TLS mode", () => {
             const variants = [
                 plan(),
-                plan({ "ai-infra:gateway": { tls: { secretName: "ai-tls" }, public: true, sourceRanges: ["10.0.0.0/8"], backends: [{ name: "bedrock", provider: "aws-bedrock", models: ["a", "b"] }] } }),
-                plan({ "ai-infra:gateway": { tls: { insecureHttp: true } } }),
+                plan({ "ai-infra:gateway": { tls: { secretName: "ai-tls" }, tiers: TIERS, public: true, sourceRanges: ["10.0.0.0/8"], backends: [{ name: "bedrock", provider: "aws-bedrock", models: ["a", "b"] }] } }),
+                plan({ "ai-infra:gateway": { tls: { insecureHttp: true }, tiers: TIERS } }),
             ];
             let count = 0;
             for (const p of variants) {
@@ -153,6 +169,26 @@ describe("gateway renderers", () => {
                 }
             }
             assert.ok(count > 20);
+        });
+
+        it("validates every custom resource of the bundled dev, staging and prod stacks", () => {
+            for (const stack of ["dev", "staging", "prod"]) {
+                const { config: raw } = readStackFile(path.join(__dirname, "..", "..", "..", "stacks", `Pulumi.${stack}.yaml`), "ai-infra");
+                const config = parseStackConfig(raw);
+                const p = planGateway({ config: config.gateway, teams: config.teams, nodeGroups: config.nodeGroups, region: "us-east-1", meta });
+                for (const obj of planObjects(p)) assert.deepEqual(crdErrors(obj), [], `${stack}: ${obj.kind} ${obj.metadata.name}`);
+                assert.deepEqual((spec(p.gateway).listeners as Spec[]).map((l) => l.name), ["production", "batch"], stack);
+            }
+        });
+
+        it("validates against the pinned releases' folders only", () => {
+            assert.deepEqual(PINNED_CRD_RELEASES, ["envoy-gateway-v1.8.3", "envoy-ai-gateway-v1.1.0"]);
+            for (const [apiVersion, kind, release] of [
+                ["gateway.envoyproxy.io/v1alpha1", "SecurityPolicy", "envoy-gateway-v1.8.3"],
+                ["gateway.networking.k8s.io/v1", "Gateway", "envoy-gateway-v1.8.3"],
+                ["aigateway.envoyproxy.io/v1beta1", "AIGatewayRoute", "envoy-ai-gateway-v1.1.0"],
+            ]) assert.ok(crdSource(apiVersion, kind)!.includes(`/${release}/`), `${kind} from ${crdSource(apiVersion, kind)}`);
+            assert.equal(crdReleaseDir("envoy-gateway-v0.0.1"), undefined, "an unknown release is absent, not another folder");
         });
 
         it("emits the AI Gateway's served storage version v1beta1", () => {

@@ -1,0 +1,62 @@
+import { HOURS_PER_MONTH, roundCents } from "../components/catalog";
+import { CostEstimate, CostLine, Range } from "./cost";
+
+/**
+ * What the cost design earns, against a naive baseline (DESIGN.md "Savings baseline"): every node group at
+ * its maxSize, on-demand at its dearest listed type, 730 hours a month (no schedules, no scale-to-zero, no
+ * spot), plus the same shared resources at their own max. Savings = 1 − figure / baseline, as fractions
+ * (0.72 = 72 % below the baseline), for the estimate's min, expected and max.
+ */
+
+/** Fractions below the baseline; null when there is nothing to compare (baseline 0) or a line is unpriced. */
+export interface Savings {
+    min: number | null;
+    expected: number | null;
+    max: number | null;
+}
+
+export interface NaiveBaseline {
+    monthly: number;
+}
+
+export interface SavingsFigures {
+    naiveBaseline: NaiveBaseline;
+    savings: Savings;
+}
+
+export interface SavingsReport extends SavingsFigures {
+    byTeam: Record<string, SavingsFigures>;
+}
+
+/** A line's naive monthly cost: a node group's full capacity on-demand, anything else its own max. */
+export function naiveMonthly(line: CostLine): number {
+    if (!line.naive) return line.monthly.max;
+    const { maxSize, onDemandHourly, storageMonthlyPerNode } = line.naive;
+    return maxSize * (onDemandHourly * HOURS_PER_MONTH + storageMonthlyPerNode);
+}
+
+/** Four decimals: a tenth of a percent point is more than any catalog price can claim. */
+const fraction = (n: number) => Math.round(n * 10_000) / 10_000;
+
+export function savingsOf(lines: readonly CostLine[], figures: Range): SavingsFigures {
+    const baseline = roundCents(lines.reduce((sum, l) => sum + naiveMonthly(l), 0));
+    // An unpriced line counts 0 in both the figure and the baseline: a ratio over it would flatter.
+    const comparable = baseline > 0 && !lines.some((l) => l.unpriced);
+    const saved = (figure: number) => (comparable ? fraction(1 - figure / baseline) : null);
+    return {
+        naiveBaseline: { monthly: baseline },
+        savings: { min: saved(figures.min), expected: saved(figures.expected), max: saved(figures.max) },
+    };
+}
+
+export function savingsReport(cost: CostEstimate): SavingsReport {
+    const byTeam: Record<string, SavingsFigures> = {};
+    for (const [team, figures] of Object.entries(cost.byTeam)) byTeam[team] = savingsOf(cost.lines.filter((l) => l.team === team), figures);
+    return { ...savingsOf(cost.lines, cost.monthly), byTeam };
+}
+
+/** `72.3 %`, or `-` when not comparable; never rounds a saving up to a round 100 % it did not reach. */
+export function formatSaving(s: number | null): string {
+    if (s === null) return "-";
+    return s < 1 && s > 0.999 ? ">99.9 %" : `${(s * 100).toFixed(1)} %`;
+}

@@ -1,0 +1,61 @@
+"use strict";
+// The Pulumi SDK requires TypeScript (9 MB, for closure serialisation's function parser) and
+// @npmcli/arborist with ~300 dependent modules (for computing a closure's package paths) when
+// `@pulumi/pulumi` is first loaded, though only `pulumi.runtime.serializeFunction` ever uses them and
+// neither the program nor the plan calls it (../shared/reviews/2026-11-26/perf.md, section a: together
+// ~40 % of the modules a plan loads). Hand the SDK a stand-in that loads the real module on first use,
+// so behaviour is unchanged and the cost is paid only by a program that serialises a closure.
+
+const Module = require("module");
+
+/**
+ * Module requests the SDK makes at load time that only closure serialisation (and the automation API) needs, with how the SDK
+ * imports each: `star` through `__importStar` (which returns an ES-module-looking object as it is),
+ * `default` through `__importDefault` (which wraps a CommonJS module as `{ default: module }` and calls it),
+ * `plain` through a bare `require`.
+ */
+const DEFERRED = new Map([
+    ["typescript", "plain"],
+    ["../../typescript-shim", "plain"],
+    ["./typescript-shim", "plain"],
+    ["@npmcli/arborist", "star"],
+    ["normalize-package-data", "default"],
+    // `pulumi.automation` (driving the CLI from code: semver, js-yaml, cross-spawn, ...), exported eagerly
+    // by the SDK's index; a program run by the engine or the plan never drives the CLI.
+    ["./automation", "star"],
+]);
+const SDK_DIR = `${require("path").sep}@pulumi${require("path").sep}pulumi${require("path").sep}`;
+
+/** A stand-in for a module that loads it on first use; `interop` answers the import helpers without loading it. */
+function lazy(load, interop) {
+    let real;
+    const target = () => (real === undefined ? (real = load()) : real);
+    return new Proxy(function deferredModule() {}, {
+        get: (_t, prop) => (prop === "__esModule" ? interop !== "default" : Reflect.get(target(), prop)),
+        has: (_t, prop) => Reflect.has(target(), prop),
+        ownKeys: () => Reflect.ownKeys(target()),
+        getOwnPropertyDescriptor: (_t, prop) => {
+            const d = Reflect.getOwnPropertyDescriptor(target(), prop);
+            return d === undefined ? undefined : { ...d, configurable: true };
+        },
+        set: (_t, prop, value) => Reflect.set(target(), prop, value),
+        apply: (_t, self, args) => Reflect.apply(target(), self, args),
+    });
+}
+
+let installed = false;
+
+function deferUnusedSdkModules() {
+    if (installed) return;
+    installed = true;
+    const load = Module._load;
+    Module._load = function (request, parent, isMain) {
+        const interop = DEFERRED.get(request);
+        if (interop !== undefined && parent && parent.filename && parent.filename.includes(SDK_DIR)) {
+            return lazy(() => load.call(this, request, parent, isMain), interop);
+        }
+        return load.call(this, request, parent, isMain);
+    };
+}
+
+module.exports = { deferUnusedSdkModules, lazy };
