@@ -174,10 +174,12 @@ export class TeamBudgets extends pulumi.ComponentResource {
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-${team.id}-budget-action`, {
             role: executionRole.name,
-            policy: pulumi.all([policy.arn]).apply(([policyArn]) => JSON.stringify({
+            policy: pulumi.all([policy.arn, aws.getCallerIdentityOutput({}, { parent: this }).accountId]).apply(([policyArn, accountId]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{
-                    Effect: "Allow", Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], Resource: `arn:aws:iam::*:role/${action.deployRole}`,
+                    // This account's role, with or without an IAM path.
+                    Effect: "Allow", Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+                    Resource: [`arn:aws:iam::${accountId}:role/${action.deployRole}`, `arn:aws:iam::${accountId}:role/*/${action.deployRole}`],
                     Condition: { ArnEquals: { "iam:PolicyARN": policyArn } },
                 }],
             })),

@@ -3,6 +3,7 @@
  * the stack's cluster, with the caller's AWS credentials (the default chain: AWS_PROFILE, SSO, ...).
  * `release` is how a person lifts the hard limit; `hold` is how a `manual` budget action is carried out.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { EKSClient } from "@aws-sdk/client-eks";
@@ -66,8 +67,16 @@ export async function main(argv: readonly string[], projectDir: string, clients?
     return report.failed ? 1 : 0;
 }
 
+/** The project folder: the nearest one above `from` with a Pulumi.yaml (the script also runs from `.build/`). */
+export function projectDir(from: string): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new UsageError(`no Pulumi.yaml in ${from} or any folder above it`);
+    }
+}
+
 if (require.main === module) {
-    main(process.argv.slice(2), path.resolve(__dirname, "..")).then((code) => process.exit(code), (e) => {
+    main(process.argv.slice(2), projectDir(__dirname)).then((code) => process.exit(code), (e) => {
         console.error((e as Error).message);
         process.exit(1);
     });

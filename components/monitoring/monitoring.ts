@@ -96,9 +96,11 @@ export class Monitoring extends pulumi.ComponentResource {
                 Statement: [
                     { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${id}:root` }, Action: "kms:*", Resource: "*" },
                     {
+                        // Only on behalf of this account (confused-deputy guard, as on the topic policies).
                         Sid: "AlertPublishers", Effect: "Allow",
                         Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"] },
                         Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*",
+                        Condition: { StringEquals: { "aws:SourceAccount": id } },
                     },
                 ],
             })),

@@ -13,7 +13,8 @@ import { holdPolicy } from "../../components/budgetHold/budgetHold";
 import { hold, HOLD_TAG, HoldRecord, release } from "../../components/budgetHold/hold";
 import { HOLD_SOURCES, lambdaFiles } from "../../components/budgetHold/lambdaCode";
 import { TeamBudgets } from "../../components/budgets";
-import { main } from "../../ops/budget";
+import { Monitoring } from "../../components/monitoring/monitoring";
+import { main, projectDir } from "../../ops/budget";
 import { declare, ofType, one } from "../helpers";
 
 const eks = mockClient(EKSClient);
@@ -246,6 +247,10 @@ describe("npm run budget", () => {
         assert.deepEqual(calls(UpdateAutoScalingGroupCommand), [{ AutoScalingGroupName: "eks-research-spot-asg", MinSize: 0, MaxSize: 8 }]);
     });
 
+    it("finds the project from the transpile cache it also runs from", () => {
+        assert.equal(projectDir(path.join(repo, ".build", "ops")), repo);
+    });
+
     it("exits 2 on bad usage or an unknown team, and 1 when a group fails", async () => {
         assert.equal((await run(["stop", "prod", "ml-research"])).code, 2);
         const unknown = await run(["hold", "prod", "nobody"]);
@@ -253,5 +258,25 @@ describe("npm run budget", () => {
         cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
         asg.on(SuspendProcessesCommand).rejects(new Error("denied"));
         assert.equal((await run(["hold", "prod", "ml-research"])).code, 1);
+    });
+});
+
+describe("budget action and alert key scoping", () => {
+    it("lets Budgets attach the deny to this account's deploy role only, and the alert key serve this account only", async () => {
+        const resources = await declare(() => {
+            new TeamBudgets("b", {
+                environment: "dev", warningTopicArn: "arn:w", criticalTopicArn: "arn:c", environmentBudgetUsd: 10, platformOwner: "p@example.com",
+                alerts: { emails: [], warningPercent: 70, criticalPercent: 90 }, chargeback: { team: "platform", costCenter: "C", environment: "dev", owner: "p@example.com" },
+                teams: [{ id: "a", costCenter: "C", owner: "a@example.com", monthlyBudgetUsd: 5, budgetAction: { deployRole: "a-deployer", approval: "manual" } }],
+            });
+            new Monitoring("m", {
+                environment: "dev", region: "us-east-1", clusterName: "c", clusterNameText: "c", cacheNodes: [], gatewayNamespace: "n",
+                alerts: { emails: [], warningPercent: 70, criticalPercent: 90 }, teams: [], environmentBudgetUsd: 1, chargeback: { team: "platform", costCenter: "C", environment: "dev", owner: "p@example.com" },
+            });
+        });
+        const exec = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "b-a-budget-action").inputs.policy));
+        assert.deepEqual(exec.Statement[0].Resource, ["arn:aws:iam::123456789012:role/a-deployer", "arn:aws:iam::123456789012:role/*/a-deployer"]);
+        const key = JSON.parse(String(one(resources, "aws:kms/key:Key").inputs.policy));
+        assert.deepEqual(key.Statement.find((s: { Sid: string }) => s.Sid === "AlertPublishers").Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
     });
 });
