@@ -102,8 +102,9 @@ export class BudgetHold extends pulumi.ComponentResource {
             role: role.arn,
             timeout: 120,
             memorySize: 256,
-            // One hold at a time per environment: two concurrent holds of one team would race on the record tag.
-            reservedConcurrentExecutions: 1,
+            // No reserved concurrency: a fresh account's 10 concurrent executions cannot spare any (Lambda keeps
+            // 10 unreserved). Concurrent holds of one team are safe: both describe the same pre-hold state, so
+            // the record they write is the same, and every later step is idempotent.
             environment: {
                 variables: {
                     CLUSTER_NAME: args.clusterName,

@@ -32,7 +32,8 @@ export function metricAlarmSource(s: AlarmSpec): Pick<aws.cloudwatch.MetricAlarm
         metricQueries: (s.queries ?? []).map((q) => ({
             id: q.id,
             returnData: q.returnData,
-            ...(q.expression ? { expression: q.expression, label: q.label, period: s.periodSeconds } : {}),
+            // A Metrics Insights query carries its own period; a math expression takes its inputs'.
+            ...(q.expression ? { expression: q.expression, label: q.label, ...(/^\s*SELECT\b/i.test(q.expression) ? { period: s.periodSeconds } : {}) } : {}),
             ...(q.metric ? { metric: { namespace: q.metric.namespace, metricName: q.metric.metricName, dimensions: q.metric.dimensions, stat: q.metric.statistic, period: s.periodSeconds } } : {}),
         })),
     };

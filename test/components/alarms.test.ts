@@ -151,7 +151,7 @@ describe("alarms", () => {
         assert.deepEqual(cap.metricQueries.map((q: any) => [q.id, q.returnData, q.metric?.metricName ?? q.expression, q.metric?.period ?? q.period]), [
             ["pending", false, "pod_status_pending", 300], ["running", false, "pod_status_running", 300], ["succeeded", false, "pod_status_succeeded", 300],
             ["failed", false, "pod_status_failed", 300], ["scheduled", false, "pod_status_scheduled", 300],
-            ["unschedulable", true, "FILL(pending + running + succeeded + failed - scheduled, 0)", 300],
+            ["unschedulable", true, "FILL(pending + running + succeeded + failed - scheduled, 0)", undefined],
         ]);
         const addon = one(resources, "aws:eks/addon:Addon").inputs;
         assert.deepEqual(JSON.parse(String(addon.configurationValues)), OBSERVABILITY_CONFIGURATION);
