@@ -10,7 +10,9 @@
  * one place all of those meet is the group's `Launch` process: while it is suspended the group starts
  * no instance, whatever raised its desired capacity. `ScheduledActions` is suspended too so the
  * schedules do not move sizes while held, and MaxSize is lowered to the running count so the Cluster
- * Autoscaler sees no headroom (it reads the ASG's MaxSize) instead of waiting on launches that never come.
+ * Autoscaler sees no headroom (it reads the ASG's MaxSize) instead of waiting on launches that never come:
+ * it does not look at suspended processes itself (kubernetes/autoscaler#5591; the fix proposed in #5601,
+ * pinning max to desired when Launch is suspended, was closed unmerged, so the hold does it).
  * MinSize drops to 0 so the autoscaler can still remove nodes that became idle: running pods are never
  * evicted by the hold, nodes drain through the autoscaler's normal scale-down as their work ends.
  */
