@@ -1,7 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as ts from "typescript";
 
 /**
  * The repository holding a source: found upwards from here, because the program also runs from the
@@ -27,12 +26,27 @@ export const HOLD_SOURCES = ["components/budgetHold/handler.ts", "components/bud
  */
 export function lambdaFiles(sources: readonly string[]): Record<string, string> {
     const files: Record<string, string> = {};
-    for (const source of sources) {
-        const text = fs.readFileSync(sourcePath(source), "utf8");
-        const out = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: source });
-        files[source.replace(/\.ts$/, ".js")] = out.outputText;
-    }
+    for (const source of sources) files[source.replace(/\.ts$/, ".js")] = precompiled(source) ?? transpile(source);
     return files;
+}
+
+/**
+ * Under `npm run plan` the program runs from `.build/`, which tools/run.js has just brought up to date
+ * with every source: reuse that JavaScript (minus its inline source map) rather than load the compiler,
+ * which costs about half a second of every plan.
+ */
+function precompiled(source: string): string | undefined {
+    if (!__filename.endsWith(".js")) return undefined;
+    const file = path.join(__dirname, "..", "..", source.replace(/\.ts$/, ".js"));
+    if (!fs.existsSync(file)) return undefined;
+    return fs.readFileSync(file, "utf8").replace(/\n\/\/# sourceMappingURL=data:[^\n]*\n?$/, "\n");
+}
+
+function transpile(source: string): string {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require("typescript") as typeof import("typescript");
+    const text = fs.readFileSync(sourcePath(source), "utf8");
+    return ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: source }).outputText;
 }
 
 export function lambdaArchive(sources: readonly string[]): pulumi.asset.AssetArchive {
