@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Tags } from "../tags";
-import { HOLD_TAG } from "./hold";
+import { HOLD_TAG } from "./constants";
 import { HOLD_SOURCES, lambdaArchive } from "./lambdaCode";
 
 export interface BudgetHoldArgs {

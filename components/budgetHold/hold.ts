@@ -22,12 +22,9 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { DescribeNodegroupCommand, EKSClient, ListNodegroupsCommand } from "@aws-sdk/client-eks";
 
-/** ASG tag holding what the hold changed, so that release restores exactly that. */
-export const HOLD_TAG = "ai-infra/budget-hold";
-/** Node group tag naming the team that pays for it (the chargeback `team` tag). */
-export const TEAM_TAG = "team";
-/** Processes the hold suspends: every launch, and the schedules that would otherwise move sizes. */
-export const HOLD_PROCESSES = ["Launch", "ScheduledActions"] as const;
+import { HOLD_PROCESSES, HOLD_TAG, TEAM_TAG } from "./constants";
+
+export { HOLD_PROCESSES, HOLD_TAG, TEAM_TAG };
 
 /** What the hold changed on one group; stored as JSON in the HOLD_TAG value (well under 256 characters). */
 export interface HoldRecord {

@@ -15,7 +15,7 @@ function sourcePath(source: string): string {
 }
 
 /** The budget hold Lambda's sources (repository paths); they import only each other and the AWS SDK v3. */
-export const HOLD_SOURCES = ["components/budgetHold/handler.ts", "components/budgetHold/hold.ts"] as const;
+export const HOLD_SOURCES = ["components/budgetHold/handler.ts", "components/budgetHold/hold.ts", "components/budgetHold/constants.ts"] as const;
 
 /**
  * Lambda code as JavaScript, transpiled from the tested TypeScript when the program runs (Pulumi runs

@@ -6,10 +6,10 @@ import { lambdaArchive } from "../budgetHold/lambdaCode";
 import { TEAM_METRIC_LABEL } from "../gateway/install";
 import { METERING_QUOTAS_VARIABLE, TeamModelQuota } from "../modelSpend";
 import { Tags } from "../tags";
-import { SPEND_NAMESPACE, TOKENS_METRIC, TOKENS_NAMESPACE } from "./metering/meter";
+import { SPEND_NAMESPACE, TOKENS_METRIC, TOKENS_NAMESPACE } from "./metering/constants";
 
 /** The metering Lambda's sources (repository paths). */
-export const METERING_SOURCES = ["components/monitoring/metering/meter.ts", "components/modelPrices.ts"] as const;
+export const METERING_SOURCES = ["components/monitoring/metering/meter.ts", "components/monitoring/metering/constants.ts", "components/modelPrices.ts"] as const;
 /** OpenTelemetry Collector (contrib: prometheus receiver, cumulativetodelta, awsemf exporter). */
 export const COLLECTOR_IMAGE = "otel/opentelemetry-collector-contrib:0.115.0";
 /** Port name of the AI Gateway ext_proc sidecar's /metrics (ai-gateway examples/monitoring/monitoring.yaml at v1.1.0). */

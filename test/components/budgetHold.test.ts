@@ -213,7 +213,7 @@ describe("budget hold wiring", () => {
         const dir = path.join(__dirname, "..", "..", ".scratch", "budget-hold-lambda");
         fs.mkdirSync(dir, { recursive: true });
         const files = lambdaFiles(HOLD_SOURCES);
-        assert.deepEqual(Object.keys(files).sort(), ["components/budgetHold/handler.js", "components/budgetHold/hold.js"]);
+        assert.deepEqual(Object.keys(files).sort(), ["components/budgetHold/constants.js", "components/budgetHold/handler.js", "components/budgetHold/hold.js"]);
         for (const [name, js] of Object.entries(files)) {
             fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
             fs.writeFileSync(path.join(dir, name), js);

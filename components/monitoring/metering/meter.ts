@@ -7,11 +7,9 @@
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, MetricDataQuery, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { PROVIDER_BY_GENAI_NAME, spendOf, TokenCounts } from "../../modelPrices";
 
-/** Where the collector's EMF puts the AI Gateway's token histogram, and its dimensions. */
-export const TOKENS_NAMESPACE = "AiInfra/Gateway";
-export const TOKENS_METRIC = "gen_ai_client_token_usage";
-export const SPEND_NAMESPACE = "AiInfra/ModelSpend";
-export const TEAM_DIMENSION = "team";
+import { SPEND_NAMESPACE, TEAM_DIMENSION, TOKENS_METRIC, TOKENS_NAMESPACE } from "./constants";
+
+export { SPEND_NAMESPACE, TEAM_DIMENSION, TOKENS_METRIC, TOKENS_NAMESPACE };
 
 export interface MeterEnv {
     ENVIRONMENT: string;
