@@ -1,6 +1,7 @@
 // The public API of ai-infra's components, for the program and for teams reusing them in their own stacks.
 export * from "./budgetHold/budgetHold";
-export { Clients as BudgetHoldClients, hold, HOLD_PROCESSES, HOLD_TAG, HoldRecord, release, Report as BudgetHoldReport } from "./budgetHold/hold";
+// hold.ts itself (hold, release) is imported directly: it loads the AWS SDK clients, which the program does not need.
+export * from "./budgetHold/constants";
 export * from "./budgets";
 export * from "./cache";
 export * from "./catalog";
