@@ -19,26 +19,26 @@ const group = stackResource("aws:eks/nodeGroup:NodeGroup", "a1", nodeGroup("a", 
 
 describe("model-spend-within-budget", () => {
     it("passes when a month at the token quota fits the model budget and the total fits the budget", async () => {
-        assert.deepEqual(await stackViolations(modelSpendWithinBudget, [lt, group, budget("a", 328.03), metering([quota("a", 26.28)])], { region: "us-east-1" }), []);
+        assert.deepEqual(await stackViolations(modelSpendWithinBudget, [lt, group, budget("a", 328.03), metering([quota("a", 26.28)])]), []);
     });
 
     it("flags a quota whose month exceeds the model budget, and a total past the budget, one cent over", async () => {
-        assert.deepEqual(await stackViolations(modelSpendWithinBudget, [lt, group, budget("a", 328.03), metering([quota("a", 26.27)])], { region: "us-east-1" }), [
+        assert.deepEqual(await stackViolations(modelSpendWithinBudget, [lt, group, budget("a", 328.03), metering([quota("a", 26.27)])]), [
             "team a: its token quota (1000 tokens/min) permits up to $26.28/month of model-API spend, above its model budget of $26.27: lower the quota or raise the budget",
         ]);
-        assert.deepEqual(await stackViolations(modelSpendWithinBudget, [lt, group, budget("a", 328.03), metering([quota("a", 30)])], { region: "us-east-1" }), []);
-        assert.deepEqual(await stackViolations(modelSpendWithinBudget, [lt, group, budget("a", 328.02), metering([quota("a", 30)])], { region: "us-east-1" }), [
+        assert.deepEqual(await stackViolations(modelSpendWithinBudget, [lt, group, budget("a", 328.03), metering([quota("a", 30)])]), []);
+        assert.deepEqual(await stackViolations(modelSpendWithinBudget, [lt, group, budget("a", 328.02), metering([quota("a", 30)])]), [
             "team a: infrastructure at max scale plus model APIs at the token quota reach $328.03/month, above its budget of $328.02 (budget-a)",
         ]);
     });
 
     it("is advisory, and leaves the mandatory cost-within-budget to the infrastructure", async () => {
         assert.equal(modelSpendWithinBudget.enforcementLevel, "advisory");
-        assert.deepEqual(await stackViolations(costWithinBudget, [lt, group, budget("a", 302), metering([quota("a", 10, 1_000_000)])], { region: "us-east-1" }), []);
+        assert.deepEqual(await stackViolations(costWithinBudget, [lt, group, budget("a", 302), metering([quota("a", 10, 1_000_000)])]), []);
     });
 
     it("puts the quota's month in the estimate's max only", () => {
-        const est = estimateCost([{ urn: "u", type: "aws:lambda/function:Function", props: metering([quota("a", 30), { ...quota("b", 1), models: [{ provider: "openai", model: "gpt-9" }] }]).props }], { region: "us-east-1" });
+        const est = estimateCost([{ urn: "u", type: "aws:lambda/function:Function", props: metering([quota("a", 30), { ...quota("b", 1), models: [{ provider: "openai", model: "gpt-9" }] }]).props }]);
         assert.deepEqual(est.lines.map((l) => [l.team, l.kind, l.monthly]), [
             ["a", "model-api", { min: 0, expected: 0, max: 26.28 }],
             ["b", "model-api", { min: 0, expected: 0, max: 0 }],
