@@ -38,7 +38,7 @@ describe("model-spend-within-budget", () => {
     });
 
     it("puts the quota's month in the estimate's max only", () => {
-        const est = estimateCost([{ urn: "u", type: "aws:lambda/function:Function", props: metering([quota("a", 30), { ...quota("b", 1), models: [{ provider: "openai", model: "gpt-9" }] }]).props }]);
+        const est = estimateCost([{ urn: "u", type: "aws:lambda/function:Function", props: metering([quota("a", 30), { ...quota("b", 1), models: [{ provider: "openai", model: "gpt-9" }] }]).props }], { region: "us-east-1" });
         assert.deepEqual(est.lines.map((l) => [l.team, l.kind, l.monthly]), [
             ["a", "model-api", { min: 0, expected: 0, max: 26.28 }],
             ["b", "model-api", { min: 0, expected: 0, max: 0 }],
