@@ -77,16 +77,37 @@ function nameOf(props: unknown, key: string, fallback: string): string {
     return typeof v === "string" && v !== "" ? v : fallback;
 }
 
+/** Launch templates by URN, and by every name or id a group may reference them with (first declared wins). */
+interface Templates {
+    byUrn: ReadonlyMap<string, CapacityResource>;
+    byReference: ReadonlyMap<string, { template: CapacityResource; order: number }>;
+}
+
+function indexTemplates(resources: readonly CapacityResource[]): Templates {
+    const byUrn = new Map<string, CapacityResource>();
+    const byReference = new Map<string, { template: CapacityResource; order: number }>();
+    for (const t of resources) {
+        if (t.type !== LAUNCH_TEMPLATE_TYPE && t.type !== LAUNCH_CONFIGURATION_TYPE) continue;
+        byUrn.set(t.urn, t);
+        for (const key of [peek(t.props, "name"), peek(t.props, "id"), t.name]) {
+            if (typeof key === "string" && !byReference.has(key)) byReference.set(key, { template: t, order: byUrn.size });
+        }
+    }
+    return { byUrn, byReference };
+}
+
 /**
  * The launch template a node group or ASG uses: the one it names, else one it depends on (in a preview
- * the template's id is unknown, but the dependency is recorded).
+ * the template's id is unknown, but the dependency is recorded). Looked up in an index: a stack of a
+ * hundred groups would otherwise compare every group with every template.
  */
-function findTemplate(r: CapacityResource, spec: unknown, templates: ReadonlyMap<string, CapacityResource>): CapacityResource | undefined {
-    const wanted = [peek(spec, "name"), peek(spec, "launchTemplateName"), peek(spec, "id"), peek(spec, "launchTemplateId")].filter((x): x is string => typeof x === "string");
-    for (const t of templates.values()) {
-        if (wanted.some((w) => w === peek(t.props, "name") || w === peek(t.props, "id") || w === t.name)) return t;
-    }
-    return (r.dependencies ?? []).map((d) => templates.get(d)).find((t): t is CapacityResource => t !== undefined);
+function findTemplate(r: CapacityResource, spec: unknown, templates: Templates): CapacityResource | undefined {
+    const named = [peek(spec, "name"), peek(spec, "launchTemplateName"), peek(spec, "id"), peek(spec, "launchTemplateId")]
+        .map((w) => (typeof w === "string" ? templates.byReference.get(w) : undefined))
+        .filter((x): x is { template: CapacityResource; order: number } => x !== undefined)
+        .sort((a, b) => a.order - b.order)[0];
+    if (named) return named.template;
+    return (r.dependencies ?? []).map((d) => templates.byUrn.get(d)).find((t): t is CapacityResource => t !== undefined);
 }
 
 function build(r: CapacityResource, kind: Capacity["kind"], name: string, types: string[], sizes: [number, number, number], spot: boolean, extra: Partial<Capacity> = {}): Capacity {
@@ -112,7 +133,7 @@ function templateSpot(template: CapacityResource | undefined): boolean {
     return peekAt(template?.props, "instanceMarketOptions", "marketType") === "spot";
 }
 
-function nodeGroup(r: CapacityResource, templates: ReadonlyMap<string, CapacityResource>): Capacity {
+function nodeGroup(r: CapacityResource, templates: Templates): Capacity {
     const scaling = peek(r.props, "scalingConfig");
     const min = count(peek(scaling, "minSize")), max = count(peek(scaling, "maxSize")), desired = count(peek(scaling, "desiredSize"), min);
     let types = strings(peek(r.props, "instanceTypes"));
@@ -131,7 +152,7 @@ function nodeGroup(r: CapacityResource, templates: ReadonlyMap<string, CapacityR
         { typesFrom, template: template && isObject(template.props) ? template.props : undefined });
 }
 
-function autoscalingGroup(r: CapacityResource, templates: ReadonlyMap<string, CapacityResource>): Capacity {
+function autoscalingGroup(r: CapacityResource, templates: Templates): Capacity {
     const min = count(peek(r.props, "minSize")), max = count(peek(r.props, "maxSize")), desired = count(peek(r.props, "desiredCapacity"), min);
     const mixed = peek(r.props, "mixedInstancesPolicy");
     const mixedTemplate = peekAt(mixed, "launchTemplate");
@@ -162,7 +183,7 @@ function instance(r: CapacityResource): Capacity {
 
 /** Every unit of compute capacity among the resources (launch templates themselves launch nothing). */
 export function computeCapacity(resources: readonly CapacityResource[]): Capacity[] {
-    const templates = new Map(resources.filter((r) => r.type === LAUNCH_TEMPLATE_TYPE || r.type === LAUNCH_CONFIGURATION_TYPE).map((r) => [r.urn, r]));
+    const templates = indexTemplates(resources);
     const out: Capacity[] = [];
     for (const r of resources) {
         if (r.type === NODE_GROUP_TYPE) out.push(nodeGroup(r, templates));
