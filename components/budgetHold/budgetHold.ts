@@ -2,7 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Tags } from "../tags";
 import { HOLD_TAG } from "./constants";
-import { HOLD_SOURCES, lambdaArchive } from "./lambdaCode";
+import { lambdaArchive } from "../lambdaCode";
+
+/** The budget hold Lambda's sources (repository paths); they import only each other and the AWS SDK v3. */
+export const HOLD_SOURCES = ["components/budgetHold/handler.ts", "components/budgetHold/hold.ts", "components/budgetHold/constants.ts"] as const;
 
 export interface BudgetHoldArgs {
     /** `ai-<environment>`: prefix of every name. */

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { lambdaArchive } from "../budgetHold/lambdaCode";
+import { lambdaArchive } from "../lambdaCode";
 import { TEAM_METRIC_LABEL } from "../gateway/install";
 import { METERING_QUOTAS_VARIABLE, TeamModelQuota } from "../modelSpend";
 import { Tags } from "../tags";

@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { ConfigError, parseStackConfig } from "../../components/config";
 import { aiGatewayValues, TEAM_METRIC_LABEL } from "../../components/gateway/install";
 import { TEAM_HEADER } from "../../components/gateway/constants";
-import { lambdaFiles } from "../../components/budgetHold/lambdaCode";
+import { lambdaFiles } from "../../components/lambdaCode";
 import { METERING_QUOTAS_VARIABLE, teamModelQuotas } from "../../components/modelSpend";
 import { dashboardBody } from "../../components/monitoring/dashboard";
 import { AIGW_METRICS_PORT_NAME, collectorConfig, METERING_SOURCES, ModelMetering } from "../../components/monitoring/modelMetering";

@@ -14,8 +14,6 @@ function sourcePath(source: string): string {
     }
 }
 
-/** The budget hold Lambda's sources (repository paths); they import only each other and the AWS SDK v3. */
-export const HOLD_SOURCES = ["components/budgetHold/handler.ts", "components/budgetHold/hold.ts", "components/budgetHold/constants.ts"] as const;
 
 /**
  * Lambda code as JavaScript, transpiled from the tested TypeScript when the program runs (Pulumi runs
@@ -37,7 +35,7 @@ export function lambdaFiles(sources: readonly string[]): Record<string, string> 
  */
 function precompiled(source: string): string | undefined {
     if (!__filename.endsWith(".js")) return undefined;
-    const file = path.join(__dirname, "..", "..", source.replace(/\.ts$/, ".js"));
+    const file = path.join(__dirname, "..", source.replace(/\.ts$/, ".js"));
     if (!fs.existsSync(file)) return undefined;
     return fs.readFileSync(file, "utf8").replace(/\n\/\/# sourceMappingURL=data:[^\n]*\n?$/, "\n");
 }
