@@ -281,3 +281,17 @@ describe("budget action and alert key scoping", () => {
         assert.deepEqual(key.Statement.find((s: { Sid: string }) => s.Sid === "AlertPublishers").Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
     });
 });
+
+describe("Lambda code under npm run plan", () => {
+    it("ships the same bytes from the .build/ cache as transpiled from the sources", function () {
+        this.timeout(60000);
+        const repoRoot = path.join(__dirname, "..", "..");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const run = require(path.join(repoRoot, "tools", "run.js")) as { build: () => number; outputPath: (rel: string) => string };
+        run.build();
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const cached = require(run.outputPath("components/lambdaCode.ts")) as { lambdaFiles: typeof lambdaFiles };
+        assert.deepEqual(cached.lambdaFiles(HOLD_SOURCES), lambdaFiles(HOLD_SOURCES));
+        assert.ok(!Object.values(cached.lambdaFiles(HOLD_SOURCES)).some((js) => js.includes("sourceMappingURL")));
+    });
+});
