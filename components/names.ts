@@ -26,9 +26,14 @@ export function defaultNamePrefix(project: string = pulumi.getProject(), stack: 
     return `${nameSafe(project)}-${nameSafe(stack)}`;
 }
 
+/** A path-like name scoped to the program and stack: `<project>/<stack>/<rest>` (ai-infra/dev/gateway-tokens). */
+export function projectStackPath(rest: string, project: string = pulumi.getProject(), stack: string = pulumi.getStack()): string {
+    return `${nameSafe(project)}/${nameSafe(stack)}/${rest}`;
+}
+
 /** Secrets Manager path of a gateway team key: `<project>/<stack>/gateway/<team>` (ai-infra/dev/gateway/search). */
 export function gatewayKeySecretName(team: string, project: string = pulumi.getProject(), stack: string = pulumi.getStack()): string {
-    return `${nameSafe(project)}/${nameSafe(stack)}/gateway/${team}`;
+    return projectStackPath(`gateway/${team}`, project, stack);
 }
 
 /** Stack and project names may hold `.` and `_`, which some AWS names refuse: keep letters, digits and `-`. */
