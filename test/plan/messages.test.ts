@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main as auditMain } from "../../audit/cli";
+import { main as budgetMain } from "../../ops/budget";
 import { main } from "../../plan/cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -25,10 +26,13 @@ describe("messages a newcomer understands: the command line", () => {
         }
     });
 
-    it("audit --help and bench --help list their exit codes", async () => {
+    it("audit, budget and bench --help list their exit codes", async () => {
         let out = "";
         assert.equal(await auditMain(["--help"], { log: (s) => { out += s; }, error: () => undefined }), 0);
         for (const exit of ["0  audit complete", "2  usage", "3  another AWS failure", "4  partial", "5  a clean-up"]) assert.ok(out.includes(exit), exit);
+        let budget = "";
+        assert.equal(await budgetMain(["--help"], ROOT, undefined, (s) => { budget += s; }, () => undefined), 0);
+        for (const exit of ["0  done", "1  an action failed", "2  usage"]) assert.ok(budget.includes(exit), exit);
         const bench = execFileSync(process.execPath, [path.join(ROOT, "tools", "run.js"), "plan/bench.ts", "--help"], { cwd: ROOT, encoding: "utf8" });
         for (const exit of ["0  every enforced target met", "1  an enforced target missed", "2  usage"]) assert.ok(bench.includes(exit), exit);
     });
