@@ -121,6 +121,20 @@ export class Cluster extends pulumi.ComponentResource {
                 tags,
             }, { parent: this, dependsOn: [rolePolicy, logGroup], protect: prod });
 
+            // A deployer inside the VPC (a self-hosted CI runner) reaches the private endpoint only if the cluster
+            // security group admits it: EKS's group allows traffic from itself alone.
+            for (const sg of config.apiAccessSecurityGroupIds) {
+                new aws.vpc.SecurityGroupIngressRule(`${name}-api-from-${sg}`, {
+                    securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+                    referencedSecurityGroupId: sg,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    description: `Kubernetes API from ${sg} (ai-infra cluster.apiAccessSecurityGroupIds)`,
+                    tags,
+                }, parent);
+            }
+
             for (const principalArn of config.adminRoleArns) {
                 const id = principalArn.split("/").pop()!.toLowerCase();
                 const entry = new aws.eks.AccessEntry(`${name}-admin-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);

@@ -94,10 +94,18 @@ export interface ClusterConfig {
     availabilityZones: number;
     /** Who may reach the public API endpoint. Default: none in prod (private only), 0.0.0.0/0 elsewhere. */
     publicAccessCidrs: string[];
+    /** Security groups (e.g. a self-hosted CI runner's in the VPC) allowed to the API on 443 through the cluster security group. Default none. */
+    apiAccessSecurityGroupIds: string[];
     /** IAM role ARNs granted cluster admin through EKS access entries. */
     adminRoleArns: string[];
     systemNodes: SystemNodesConfig;
+    /** NVIDIA device plugin: installed by the stack, or already present on an existing cluster. Required with create: false. */
+    devicePlugin: GpuComponentMode;
+    /** Cluster Autoscaler: installed by the stack, or already present on an existing cluster. Required with create: false. */
+    clusterAutoscaler: GpuComponentMode;
 }
+
+export type GpuComponentMode = "install" | "present";
 
 export interface CacheConfig {
     nodeType: string;

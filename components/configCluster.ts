@@ -1,12 +1,14 @@
 import { INSTANCE_TYPES } from "./catalog";
-import type { ClusterConfig, Environment, SystemNodesConfig } from "./config";
+import { specialRange } from "./cidrRanges";
+import type { ClusterConfig, Environment, GpuComponentMode, SystemNodesConfig } from "./config";
 import { MIN_KUBERNETES_MINOR, NAMESPACE } from "./constants";
 import { DEFAULT_KUBERNETES_VERSION, EKS_VERSIONS, EKS_VERSIONS_AS_OF, eksVersion, newestInStandardSupport, supportPhase, todayUtc } from "./eksVersions";
 import { Checker } from "./validate";
 
 const key = (k: string) => `${NAMESPACE}:${k}`;
 
-const CLUSTER_KEYS = ["name", "version", "create", "vpcId", "subnetIds", "vpcCidr", "availabilityZones", "publicAccessCidrs", "adminRoleArns", "systemNodes"];
+const CLUSTER_KEYS = ["name", "version", "create", "vpcId", "subnetIds", "vpcCidr", "availabilityZones", "publicAccessCidrs", "apiAccessSecurityGroupIds", "adminRoleArns", "systemNodes", "devicePlugin", "clusterAutoscaler"];
+const GPU_COMPONENT_MODES: readonly GpuComponentMode[] = ["install", "present"];
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /**
@@ -55,6 +57,9 @@ export function parseCluster(c: Checker, value: unknown, env: Environment, today
     if (!create && (o.vpcCidr !== undefined || o.availabilityZones !== undefined || o.publicAccessCidrs !== undefined || o.adminRoleArns !== undefined || o.systemNodes !== undefined)) {
         c.fail(`${p}.create`, false, "an existing cluster is used as it is: remove vpcCidr, availabilityZones, publicAccessCidrs, adminRoleArns and systemNodes, or set create: true");
     }
+    if (!create && subnetIds === undefined) {
+        c.fail(`${p}.subnetIds`, undefined, "with create: false, list the private subnets (with a NAT route) the GPU nodes and the cache use; the cluster's own subnets often include public ones, where nodes without a public IP cannot join");
+    }
     const vpcCidr = o.vpcCidr === undefined ? "10.0.0.0/16" : c.string(`${p}.vpcCidr`, o.vpcCidr, { pattern: CIDR, describe: "an IPv4 CIDR from /16 to /20, like 10.0.0.0/16" }) ?? "10.0.0.0/16";
     const prefix = Number(CIDR.exec(vpcCidr)?.[5]);
     if (prefix < 16 || prefix > 20) c.fail(`${p}.vpcCidr`, vpcCidr, "must be an IPv4 CIDR from /16 to /20 (the zones' subnets are carved from it)");
@@ -65,11 +70,54 @@ export function parseCluster(c: Checker, value: unknown, env: Environment, today
     if (env === "prod" && publicAccessCidrs.includes("0.0.0.0/0")) {
         c.fail(`${p}.publicAccessCidrs`, o.publicAccessCidrs, "prod keeps the API endpoint private-first: list your CI and VPN ranges, never 0.0.0.0/0");
     }
+    if (env === "prod") {
+        publicAccessCidrs.forEach((cidr, i) => {
+            const special = specialRange(cidr);
+            if (special) c.fail(`${p}.publicAccessCidrs[${i}]`, cidr, `lies in ${special}, which no CI runner or VPN reaches the endpoint from: list your runners' public egress addresses, or keep the endpoint private and use apiAccessSecurityGroupIds`);
+        });
+    }
+    const apiAccessSecurityGroupIds = o.apiAccessSecurityGroupIds === undefined ? [] :
+        c.stringList(`${p}.apiAccessSecurityGroupIds`, o.apiAccessSecurityGroupIds, (ip, s) => c.string(ip, s, { pattern: /^sg-[0-9a-f]+$/, describe: "a security group id like sg-0abc" }), { allowEmpty: true }) ?? [];
+    if (!create && o.apiAccessSecurityGroupIds !== undefined) {
+        c.fail(`${p}.apiAccessSecurityGroupIds`, o.apiAccessSecurityGroupIds, "only with create: true (an existing cluster's security group belongs to its owners)");
+    }
+    const gpuComponent = (k: "devicePlugin" | "clusterAutoscaler", what: string): GpuComponentMode | undefined => {
+        if (o[k] === undefined) {
+            // A created cluster has neither; on an existing one, skipping silently left groups that never scale or never expose GPUs.
+            if (!create) c.fail(`${p}.${k}`, undefined, `with create: false, say whether the stack should install the ${what} (install) or the cluster already runs one (present)`);
+            return create ? "install" : undefined;
+        }
+        const v = c.string(`${p}.${k}`, o[k], { oneOf: GPU_COMPONENT_MODES }) as GpuComponentMode | undefined;
+        if (create && v === "present") c.fail(`${p}.${k}`, v, `a cluster this stack creates has no ${what} until the stack installs it: use install`);
+        return v;
+    };
+    const devicePlugin = gpuComponent("devicePlugin", "NVIDIA device plugin") ?? "install";
+    const clusterAutoscaler = gpuComponent("clusterAutoscaler", "Cluster Autoscaler");
+    if (!create && clusterAutoscaler === "install" && o.version === undefined) {
+        c.fail(`${p}.version`, undefined, "with create: false and clusterAutoscaler: install, give the existing cluster's minor: the autoscaler's chart and image must match it");
+    }
     const adminRoleArns = o.adminRoleArns === undefined ? [] :
         c.stringList(`${p}.adminRoleArns`, o.adminRoleArns, (ip, s) => c.string(ip, s, { pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, describe: "an IAM role ARN" }), { allowEmpty: true }) ?? [];
     const systemNodes = parseSystemNodes(c, `${p}.systemNodes`, o.systemNodes);
     if (!name) return undefined;
-    return { name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, adminRoleArns, systemNodes };
+    return { name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, apiAccessSecurityGroupIds, adminRoleArns, systemNodes, devicePlugin, clusterAutoscaler: clusterAutoscaler ?? "install" };
+}
+
+/**
+ * What this stack leaves to the owners of an existing cluster (create: false), said out loud in the plan:
+ * nothing here creates or checks them.
+ */
+export function existingClusterUnmanaged(cluster: ClusterConfig): string[] {
+    if (cluster.create) return [];
+    const out = [
+        "the control plane: version, upgrade policy, endpoint access, logging, secrets encryption and deletion protection",
+        "managed add-ons (vpc-cni, kube-proxy, coredns, eks-pod-identity-agent, metrics-server) and the system node group",
+        "access entries for admin roles (cluster.adminRoleArns is not applied)",
+    ];
+    if (cluster.devicePlugin === "present") out.push("the NVIDIA device plugin (declared present: GPU pods stay pending if it is not running)");
+    if (cluster.clusterAutoscaler === "present") out.push("the Cluster Autoscaler (declared present: groups at minSize 0 never scale up if it is not running or does not discover this stack's groups)");
+    else out.push("the eks-pod-identity-agent add-on the installed autoscaler's Pod Identity needs (must already run)");
+    return out;
 }
 
 const DEFAULT_SYSTEM_NODES: SystemNodesConfig = { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4, desiredSize: 2 };

@@ -18,7 +18,9 @@ const CA_TEMPLATE = "k8s.io/cluster-autoscaler/node-template";
  * cloudprovider/aws/aws_cloud_provider.go:39 at cluster-autoscaler-1.35.2). A GPU node without it looks
  * GPU-less until the device plugin registers `nvidia.com/gpu`, and the autoscaler scales up again for the same
  * pending pod (cloudprovider/aws/README.md:272-283, "Special note on GPU instances"). EKS sets node-group
- * labels through kubelet, so the label is there when the node registers.
+ * labels through kubelet, so the label is there when the node registers. The managed node group API refuses
+ * label keys under kubernetes.io/, k8s.io/ and eks.amazonaws.com/ (kubernetes/cloud-provider-aws#242, the
+ * kubelet's NodeRestriction domains); k8s.amazonaws.com/ is none of them.
  */
 export const ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator";
 

@@ -14,7 +14,11 @@ export const GPU_CHARTS = {
     // Not tied to the cluster minor (Chart.yaml kubeVersion ">= 1.10.0-0" at v0.20.0). The values keys used
     // below are the chart's at that tag: affinity (values.yaml:64), tolerations (:86), priorityClassName (:99).
     devicePlugin: { chart: "nvidia-device-plugin", repo: "https://nvidia.github.io/k8s-device-plugin", version: "0.20.0" },
-    // Its chart version and image follow the cluster minor: see clusterAutoscalerRelease.
+    // Its chart version and image follow the cluster minor: see clusterAutoscalerRelease. Each minor gets the chart
+    // that ships it because the RBAC changes between minors (chart 9.59.0's clusterrole.yaml adds rules 9.53.0 lacks).
+    // Values keys used below, in cluster-autoscaler/charts/cluster-autoscaler/values.yaml at 9.59.0: autoDiscovery
+    // (:8, clusterName :17), awsRegion (:76), cloudProvider (:144), extraArgs (:212), image (:302, tag :306),
+    // nodeSelector (:334), rbac (:374, serviceAccount create/name :388/:390); the same keys exist at 9.46.6, 9.51.0, 9.53.0.
     clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler" },
 } as const;
 
@@ -25,6 +29,8 @@ export function clusterAutoscalerRelease(kubernetesVersion: string): { chart: st
     return v.clusterAutoscaler;
 }
 export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
+/** The system node group's label (a created cluster); an existing cluster's nodes do not carry it. */
+export const SYSTEM_NODE_SELECTOR = { "ai-infra/node-role": "system" };
 
 /** Device plugin on GPU nodes only (they carry `ai-infra/gpu-count`), tolerating their taint. */
 export function devicePluginValues(): Record<string, unknown> {
@@ -46,14 +52,14 @@ export function devicePluginValues(): Record<string, unknown> {
  * and every group carries its own `ai-infra/node-group`, `ai-infra/capacity` and EKS capacity-type labels,
  * so no two groups are ever "similar". Spot and on-demand groups are alternatives, not a balanced pair.
  */
-export function clusterAutoscalerValues(clusterName: string, region: string, kubernetesVersion: string): Record<string, unknown> {
+export function clusterAutoscalerValues(clusterName: string, region: string, kubernetesVersion: string, nodeSelector: Record<string, string> | null = SYSTEM_NODE_SELECTOR): Record<string, unknown> {
     return {
         autoDiscovery: { clusterName },
         awsRegion: region,
         cloudProvider: "aws",
         image: { tag: clusterAutoscalerRelease(kubernetesVersion).image },
         rbac: { serviceAccount: { create: true, name: AUTOSCALER_SERVICE_ACCOUNT } },
-        nodeSelector: { "ai-infra/node-role": "system" },
+        ...(nodeSelector ? { nodeSelector } : {}),
         extraArgs: {
             expander: "least-waste",
             "skip-nodes-with-system-pods": false,
@@ -87,7 +93,14 @@ export function clusterAutoscalerPolicy(clusterName: string): object {
 
 export interface GpuSchedulingArgs {
     clusterName: string;
+    /** The cluster's minor; picks the autoscaler chart and image from the EKS version table. */
     kubernetesVersion: string;
+    /** Install the NVIDIA device plugin. Default true. */
+    devicePlugin?: boolean;
+    /** Install the Cluster Autoscaler (IAM role, Pod Identity, chart). Default true. */
+    clusterAutoscaler?: boolean;
+    /** Where the autoscaler runs. Default the system node group's label; null on clusters without it (runs anywhere). */
+    autoscalerNodeSelector?: Record<string, string> | null;
     region: string;
     provider: k8s.Provider;
     /** Chargeback tags of the platform, for the IAM role. */
@@ -100,14 +113,20 @@ export class GpuScheduling extends pulumi.ComponentResource {
     constructor(name: string, args: GpuSchedulingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ai-infra:cluster:GpuScheduling", name, {}, opts);
         const k8sOpts = { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] };
-        new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
-            name: "nvidia-device-plugin",
-            chart: GPU_CHARTS.devicePlugin.chart,
-            version: GPU_CHARTS.devicePlugin.version,
-            repositoryOpts: { repo: GPU_CHARTS.devicePlugin.repo },
-            namespace: "kube-system",
-            values: devicePluginValues(),
-        }, k8sOpts);
+        if (args.devicePlugin ?? true) {
+            new k8s.helm.v3.Release(`${name}-nvidia-device-plugin`, {
+                name: "nvidia-device-plugin",
+                chart: GPU_CHARTS.devicePlugin.chart,
+                version: GPU_CHARTS.devicePlugin.version,
+                repositoryOpts: { repo: GPU_CHARTS.devicePlugin.repo },
+                namespace: "kube-system",
+                values: devicePluginValues(),
+            }, k8sOpts);
+        }
+        if (!(args.clusterAutoscaler ?? true)) {
+            this.registerOutputs({});
+            return;
+        }
 
         const role = new aws.iam.Role(`${name}-autoscaler`, {
             description: `Cluster Autoscaler of ${args.clusterName}`,
@@ -124,7 +143,7 @@ export class GpuScheduling extends pulumi.ComponentResource {
             version: clusterAutoscalerRelease(args.kubernetesVersion).chart,
             repositoryOpts: { repo: GPU_CHARTS.clusterAutoscaler.repo },
             namespace: "kube-system",
-            values: clusterAutoscalerValues(args.clusterName, args.region, args.kubernetesVersion),
+            values: clusterAutoscalerValues(args.clusterName, args.region, args.kubernetesVersion, args.autoscalerNodeSelector === undefined ? SYSTEM_NODE_SELECTOR : args.autoscalerNodeSelector),
         }, { ...k8sOpts, dependsOn: [...(args.dependsOn ?? []), association] });
         this.registerOutputs({});
     }

@@ -65,11 +65,17 @@ export class Platform extends pulumi.ComponentResource {
         // Workloads and node groups wait for the system nodes (none exist on a cluster that is looked up).
         const afterSystemNodes = this.cluster.systemNodeGroup ? [this.cluster.systemNodeGroup] : [];
 
-        // An existing cluster brings its own autoscaler and device plugin; a second copy would fight it.
-        if (config.cluster.create) {
+        // Each is an explicit choice (cluster.devicePlugin / cluster.clusterAutoscaler): a created cluster has
+        // neither until installed; an existing one may already run them, and a second copy would fight the first.
+        const { devicePlugin, clusterAutoscaler } = config.cluster;
+        if (devicePlugin === "install" || clusterAutoscaler === "install") {
             new GpuScheduling(`${name}-gpu-scheduling`, {
                 clusterName: config.cluster.name,
                 kubernetesVersion: config.cluster.version,
+                devicePlugin: devicePlugin === "install",
+                clusterAutoscaler: clusterAutoscaler === "install",
+                // An existing cluster's nodes lack the system node group's label: let the autoscaler run anywhere.
+                ...(config.cluster.create ? {} : { autoscalerNodeSelector: null }),
                 region,
                 provider: this.cluster.provider,
                 tags: sharedTags,

@@ -140,12 +140,25 @@ export function isReplayable(schedule: Pick<ScheduleWindow, "cron" | "timezone">
     }
 }
 
+// A plan prices every group more than once (the estimate, then the budget policies): replaying a year of a
+// recurrence in its time zone is the costly part, and its result depends on nothing else.
+const yearFirings = new Map<string, readonly number[]>();
+function referenceYearFirings(schedule: Pick<ScheduleWindow, "cron" | "timezone">): readonly number[] {
+    const key = `${schedule.cron}\u0000${schedule.timezone ?? "UTC"}`;
+    let found = yearFirings.get(key);
+    if (found === undefined) {
+        found = firings(schedule, Date.UTC(REFERENCE_YEAR, 0, 1), Date.UTC(REFERENCE_YEAR + 1, 0, 1));
+        yearFirings.set(key, found);
+    }
+    return found;
+}
+
 /** Time-weighted average node counts over the reference year; the group's own sizes when it has no schedule that fires. */
 export function averageNodes(group: Sizes, schedules: readonly ScheduleWindow[]): AverageNodes {
     const start = Date.UTC(REFERENCE_YEAR, 0, 1), end = Date.UTC(REFERENCE_YEAR + 1, 0, 1);
     const clamp = (s: Sizes) => Math.min(Math.max(group.desiredSize, s.minSize), s.maxSize);
     const events = schedules
-        .flatMap((s, order) => firings(s, start, end).map((at) => ({ at, order, sizes: s })))
+        .flatMap((s, order) => referenceYearFirings(s).map((at) => ({ at, order, sizes: s })))
         .sort((a, b) => a.at - b.at || a.order - b.order);
     if (events.length === 0) return { min: group.minSize, expected: clamp(group), max: group.maxSize };
     const sum = { min: 0, expected: 0, max: 0 };

@@ -4,12 +4,14 @@ import { diffReports } from "./diff";
 import { keepStackTraces, STACK_TRACES_ENV } from "./mockRuntime";
 import { runPlan } from "./plan";
 import { PolicyConfigError } from "./policyConfig";
+import { runForeignPlan } from "./program";
 import { toMarkdown, toText } from "./report";
 import { errorReport, exitCodeOf, toReport } from "./reportJson";
-import { loadBaseline } from "./reportSchema";
+import { BaselineError, loadBaseline } from "./reportSchema";
 import { UsageError } from "./stackFile";
 
-export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]";
+export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]\n"
+    + "       npm run plan -- --program DIR [--stack S] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]";
 
 export interface CliArgs {
     stack: string;
@@ -21,15 +23,19 @@ export interface CliArgs {
     baseline?: string;
     /** Leave resource inputs out of the JSON (most of its size). */
     noInputs?: boolean;
+    /** Judge another Pulumi program (plan/program.ts) instead of this one. */
+    program?: string;
 }
 
-type FileFlag = "configFile" | "policyConfigFile" | "json" | "markdown" | "baseline";
+type FileFlag = "configFile" | "policyConfigFile" | "json" | "markdown" | "baseline" | "program" | "stack";
 const FLAGS: Readonly<Record<string, FileFlag>> = {
     "--config-file": "configFile",
     "--policy-config": "policyConfigFile",
     "--json": "json",
     "--markdown": "markdown",
     "--baseline": "baseline",
+    "--program": "program",
+    "--stack": "stack",
 };
 const SWITCHES: Readonly<Record<string, "noInputs">> = { "--no-inputs": "noInputs" };
 
@@ -54,8 +60,18 @@ export function parseArgs(argv: readonly string[]): CliArgs {
             throw new UsageError(`unexpected argument ${flag}: one stack per run\n${USAGE}`);
         }
     }
-    if (args.stack === undefined) throw new UsageError(`name the stack to plan (dev, staging, prod)\n${USAGE}`);
+    if (args.program !== undefined && args.configFile !== undefined) throw new UsageError(`--config-file does not apply to --program: the program's own stack file is read (choose it with --stack)\n${USAGE}`);
+    if (args.stack === undefined && args.program === undefined) throw new UsageError(`name the stack to plan (dev, staging, prod)\n${USAGE}`);
     return args as CliArgs;
+}
+
+/** A report file that cannot be written is a usage error (exit 2) naming the flag, not a crash. */
+function writeReport(flag: string, file: string, text: string): void {
+    try {
+        fs.writeFileSync(file, text);
+    } catch (e) {
+        throw new UsageError(`${flag} ${file}: cannot write the report: ${(e as Error).message}`);
+    }
 }
 
 /** Run the CLI; returns the exit code: 0 clean, 1 mandatory violations, 2 bad config or usage. */
@@ -63,17 +79,25 @@ export async function main(argv: readonly string[], log: (s: string) => void = c
     let args: CliArgs | undefined;
     try {
         args = parseArgs(argv);
-        const result = await runPlan({ stack: args.stack, configFile: args.configFile, policyConfigFile: args.policyConfigFile });
+        // Refuse a missing baseline before the plan runs, not after.
+        if (args.baseline && !fs.existsSync(args.baseline)) throw new BaselineError(args.baseline, "the file does not exist");
+        const result = args.program !== undefined
+            ? await runForeignPlan({ dir: args.program, stack: args.stack, policyConfigFile: args.policyConfigFile })
+            : await runPlan({ stack: args.stack, configFile: args.configFile, policyConfigFile: args.policyConfigFile });
         const diff = args.baseline ? diffReports(loadBaseline(args.baseline, result), toReport(result)) : undefined;
-        if (args.json) fs.writeFileSync(args.json, JSON.stringify(toReport(result, { inputs: !args.noInputs, diff }), null, 2) + "\n");
-        if (args.markdown) fs.writeFileSync(args.markdown, toMarkdown(result, { diff }));
+        if (args.json) writeReport("--json", args.json, JSON.stringify(toReport(result, { inputs: !args.noInputs, diff }), null, 2) + "\n");
+        if (args.markdown) writeReport("--markdown", args.markdown, toMarkdown(result, { diff }));
         log(toText(result, { diff }));
         return exitCodeOf(result);
     } catch (e) {
         if (e instanceof UsageError || e instanceof ConfigError || e instanceof PolicyConfigError) {
             error(`error: ${e.message}`);
             // A pipeline reading the JSON must not find a stale report from an earlier run.
-            if (args?.json) fs.writeFileSync(args.json, JSON.stringify(errorReport(e.message.split("\n"), args.stack), null, 2) + "\n");
+            try {
+                if (args?.json) fs.writeFileSync(args.json, JSON.stringify(errorReport(e.message.split("\n"), args.stack), null, 2) + "\n");
+            } catch {
+                // The error above already says why the report could not be written.
+            }
             return 2;
         }
         throw e;

@@ -3,8 +3,10 @@ import {
 } from "../components/catalog";
 import { controlPlaneMonth } from "../components/controlPlaneCost";
 import { todayUtc } from "../components/eksVersions";
+import { Capacity, CapacityResource, computeCapacity } from "../components/gpuCapacity";
 import { averageNodes, isReplayable, ScheduleWindow } from "../components/scheduleHours";
-import { LABEL_PREFIX, PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
+import { resolveRegion, resolveTeam } from "../components/tagResolution";
+import { PLATFORM_TEAM } from "../components/tags";
 import { isTaggableAwsType } from "../policies/taggable";
 
 /**
@@ -23,6 +25,9 @@ export interface CostResource {
     props: Record<string, unknown>;
     /** URNs this resource depends on: how a node group finds its launch template (ids are unknown in a preview). */
     dependencies?: readonly string[];
+    /** Its provider's props: default tags count toward its team, and its `region` prices it. */
+    providerProps?: unknown;
+    name?: string;
 }
 
 export interface Range {
@@ -70,6 +75,7 @@ export interface CostEstimate {
 }
 
 export interface EstimateOptions {
+    /** The stack's region: prices resources whose provider names none. */
     region: string;
     /** Stack overrides of the spot discount per family. */
     spotDiscount?: Readonly<Record<string, number>>;
@@ -102,8 +108,8 @@ function num(v: unknown, fallback = 0): number {
  * which the chargeback-tags policy already refuses.
  */
 export function teamOf(r: CostResource): string {
-    const team = record(r.props.tags)[TAG_KEYS.team] ?? record(record(r.props.metadata).labels)[`${LABEL_PREFIX}${TAG_KEYS.team}`];
-    if (typeof team === "string" && team !== "") return team;
+    const team = resolveTeam(r.props, r.providerProps, r.type);
+    if (team !== undefined) return team;
     return r.type.startsWith("aws:") && !isTaggableAwsType(r.type) ? PLATFORM_TEAM : UNATTRIBUTED;
 }
 
@@ -121,7 +127,8 @@ interface Context {
     region: string;
     factor: number | undefined;
     spotDiscount: Readonly<Record<string, number>>;
-    launchTemplates: Map<string, Record<string, unknown>>;
+    /** Compute capacity by URN: node groups, Auto Scaling groups and EC2 instances with their resolved types. */
+    capacity: Map<string, Capacity>;
     asOf: Date;
     /** Auto Scaling schedules by the URN of the node group whose group they act on (found through dependencies). */
     schedules: Map<string, ScheduleWindow[]>;
@@ -138,14 +145,18 @@ function fixedMonthly(kind: string, description: string, usdPerMonth: number, ct
         : { kind, description, monthly: flat(price) };
 }
 
-function nodeGroup(r: CostResource, ctx: Context): Priced {
-    const types = Array.isArray(r.props.instanceTypes) ? r.props.instanceTypes.filter((t): t is string => typeof t === "string") : [];
-    const scaling = record(r.props.scalingConfig);
-    const min = num(scaling.minSize), max = num(scaling.maxSize), desired = num(scaling.desiredSize, min);
-    const spot = r.props.capacityType === "SPOT";
-    const name = typeof r.props.nodeGroupName === "string" ? r.props.nodeGroupName : r.urn.split("::").pop();
-    const description = `node group ${name}: ${spot ? "spot" : "on-demand"} ${types.join("|") || "(no instance types)"}, ${min}/${desired}/${max} nodes`;
-    const kind = "node-group";
+/**
+ * Node groups, Auto Scaling groups and EC2 instances, whichever component declared them: types listed on
+ * the resource, else its launch template's; priced at the dearest type so any allocation stays under it.
+ */
+function compute(r: CostResource, ctx: Context): Priced | undefined {
+    const c = ctx.capacity.get(r.urn);
+    if (!c) return undefined;
+    const types = c.instanceTypes;
+    const label = c.kind === "node-group" ? "node group" : c.kind === "autoscaling-group" ? "auto scaling group" : "EC2 instance";
+    const sizes = c.kind === "instance" ? "" : `, ${c.minNodes}/${c.desiredNodes}/${c.maxNodes} nodes`;
+    const description = `${label} ${c.name}: ${c.spot ? "spot" : "on-demand"} ${types.join("|") || "(no instance types)"}${c.typesFrom ? ` (from ${c.typesFrom})` : ""}${sizes}`;
+    const kind = c.kind;
     if (types.length === 0) return { kind, description, unpriced: "no instance types listed" };
     let hourly = 0, dearestOnDemand = 0;
     for (const t of types) {
@@ -155,25 +166,24 @@ function nodeGroup(r: CostResource, ctx: Context): Priced {
         }
         dearestOnDemand = Math.max(dearestOnDemand, onDemand);
         let price = onDemand;
-        if (spot) {
+        if (c.spot) {
             const discount = spotDiscount(t, ctx.spotDiscount);
             if (discount === undefined) return { kind, description, unpriced: `no spot discount for the ${t.split(".")[0]} family` };
             price = onDemand * (1 - discount);
         }
         hourly = Math.max(hourly, price);
     }
-    const templateUrn = (r.dependencies ?? []).find((d) => ctx.launchTemplates.has(d));
-    const template = templateUrn ? ctx.launchTemplates.get(templateUrn) : undefined;
-    const ebs = record(record(Array.isArray(template?.blockDeviceMappings) ? template?.blockDeviceMappings[0] : undefined).ebs);
-    // Without a launch template EKS uses diskSize, default 20 GiB.
-    const diskGiB = num(ebs.volumeSize, num(r.props.diskSize, 20));
+    const ebs = record(record(Array.isArray(c.template?.blockDeviceMappings) ? c.template?.blockDeviceMappings[0] : undefined).ebs);
+    const rootEbs = record(Array.isArray(r.props.rootBlockDevice) ? r.props.rootBlockDevice[0] : r.props.rootBlockDevice);
+    // Without a launch template EKS uses diskSize, default 20 GiB; an EC2 instance its root volume (8 GiB AMI default assumed).
+    const diskGiB = c.kind === "instance" ? num(rootEbs.volumeSize, 8) : num(ebs.volumeSize, num(r.props.diskSize, 20));
     const storage = diskGiB * (regional(UNIT_PRICES.gp3PerGiBMonth, ctx) ?? 0);
     const perNode = hourly * HOURS_PER_MONTH + storage;
-    const naive = { maxSize: max, onDemandHourly: dearestOnDemand, storageMonthlyPerNode: storage };
+    const naive = { maxSize: c.maxNodes, onDemandHourly: dearestOnDemand, storageMonthlyPerNode: storage };
     const windows = ctx.schedules.get(r.urn) ?? [];
     if (windows.length > 0) {
         // Schedule-aware: node counts weighted by the hours each schedule's sizes are in force (components/scheduleHours.ts).
-        const avg = averageNodes({ minSize: min, maxSize: max, desiredSize: desired }, windows);
+        const avg = averageNodes({ minSize: c.minNodes, maxSize: c.maxNodes, desiredSize: c.desiredNodes }, windows);
         const f = (n: number) => n.toFixed(2).replace(/\.?0+$/, "");
         return {
             kind, description: `${description}, ${diskGiB} GiB gp3 each; ${windows.length} schedule(s): hour-weighted ${f(avg.min)}/${f(avg.expected)}/${f(avg.max)} nodes`,
@@ -181,7 +191,7 @@ function nodeGroup(r: CostResource, ctx: Context): Priced {
             naive,
         };
     }
-    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * min, expected: perNode * desired, max: perNode * max }, naive };
+    return { kind, description: `${description}, ${diskGiB} GiB gp3 each`, monthly: { min: perNode * c.minNodes, expected: perNode * c.desiredNodes, max: perNode * c.maxNodes }, naive };
 }
 
 function replicationGroup(r: CostResource, ctx: Context): Priced {
@@ -197,7 +207,10 @@ function replicationGroup(r: CostResource, ctx: Context): Priced {
 }
 
 const PRICERS: Readonly<Record<string, Pricer>> = {
-    "aws:eks/nodeGroup:NodeGroup": nodeGroup,
+    "aws:eks/nodeGroup:NodeGroup": compute,
+    "aws:autoscaling/group:Group": compute,
+    "aws:ec2/instance:Instance": compute,
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": compute,
     "aws:eks/cluster:Cluster": (r, ctx) => {
         const supportType = record(r.props.upgradePolicy).supportType;
         const month = controlPlaneMonth(typeof r.props.version === "string" ? r.props.version : undefined, typeof supportType === "string" ? supportType : undefined, ctx.asOf);
@@ -239,21 +252,23 @@ function schedulesByNodeGroup(resources: readonly CostResource[]): Map<string, S
 }
 
 export function estimateCost(resources: readonly CostResource[], opts: EstimateOptions): CostEstimate {
-    const ctx: Context = {
-        region: opts.region,
-        factor: regionPriceFactor(opts.region),
-        spotDiscount: opts.spotDiscount ?? {},
-        asOf: opts.asOf ?? todayUtc(),
-        schedules: schedulesByNodeGroup(resources),
-        launchTemplates: new Map(resources
-            .filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")
-            .map((r) => [r.urn, r.props])),
+    const capacityInput: CapacityResource[] = resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name ?? r.urn.split("::").pop() ?? r.urn, props: r.props, providerProps: r.providerProps, dependencies: r.dependencies }));
+    const capacity = new Map(computeCapacity(capacityInput).map((c) => [c.urn, c]));
+    const asOf = opts.asOf ?? todayUtc();
+    const schedules = schedulesByNodeGroup(resources);
+    const contexts = new Map<string, Context>();
+    // Each resource is priced in its provider's region (an eu-west-1 provider in a us-east-1 stack included).
+    const contextFor = (region: string): Context => {
+        let ctx = contexts.get(region);
+        if (!ctx) contexts.set(region, ctx = { region, factor: regionPriceFactor(region), spotDiscount: opts.spotDiscount ?? {}, capacity, asOf, schedules });
+        return ctx;
     };
     const lines: CostLine[] = [];
     const warnings: string[] = [];
-    if (ctx.factor === undefined) warnings.push(`region ${opts.region} has no prices in the catalog: priced lines show 0 and are marked unpriced`);
+    const unpricedRegions = new Set<string>();
     for (const r of resources) {
         const pricer = PRICERS[r.type];
+        const ctx = contextFor(resolveRegion(r.providerProps) ?? opts.region);
         const priced = pricer?.(r, ctx);
         if (!priced) continue;
         const monthly = priced.monthly ?? flat(0);
@@ -264,7 +279,10 @@ export function estimateCost(resources: readonly CostResource[], opts: EstimateO
             ...(priced.naive ? { naive: priced.naive } : {}),
         });
         if (priced.unpriced && ctx.factor !== undefined) warnings.push(`${r.urn}: not priced: ${priced.unpriced}`);
+        if (ctx.factor === undefined) unpricedRegions.add(ctx.region);
     }
+    if (regionPriceFactor(opts.region) === undefined) unpricedRegions.add(opts.region);
+    for (const region of unpricedRegions) warnings.unshift(`region ${region} has no prices in the catalog: priced lines show 0 and are marked unpriced`);
     const total: Range = { min: 0, expected: 0, max: 0 };
     const byTeam: Record<string, TeamCost> = {};
     for (const team of Object.keys(opts.budgets ?? {})) byTeam[team] = { min: 0, expected: 0, max: 0 };

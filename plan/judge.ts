@@ -1,7 +1,8 @@
 import {
-    EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs,
+    EnforcementLevel, Policies, PolicyProviderResource, PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs,
     ResourceValidationPolicy, StackValidationPolicy,
 } from "@pulumi/policy";
+import { providerFor } from "./defaultProviders";
 import type { RecordedResource } from "./mockRuntime";
 import { ResolvedPolicyConfig } from "./policyConfig";
 
@@ -60,17 +61,14 @@ function isStackPolicy(p: unknown): p is StackValidationPolicy {
  * mandatory), stack policies once over all resources; `disabled` policies skipped. A policy that throws
  * is reported as a mandatory violation of that policy: in a real preview it would fail the run.
  */
-export async function judge(resources: RecordedResource[], policies: Policies, config: Map<string, ResolvedPolicyConfig>, stackTags: ReadonlyMap<string, string> = new Map()): Promise<Judgement> {
+export async function judge(resources: RecordedResource[], policies: Policies, config: Map<string, ResolvedPolicyConfig>, stackTags: ReadonlyMap<string, string> = new Map(),
+    defaultProviders: ReadonlyMap<string, PolicyProviderResource> = new Map()): Promise<Judgement> {
     const violations: Violation[] = [];
     const remediations: Remediation[] = [];
     let checks = 0;
     const props = new Map(resources.map((r) => [r.urn, { ...r.inputs }]));
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const providerOf = (r: RecordedResource) => {
-        const urn = r.provider?.split("::").slice(0, -1).join("::");
-        const p = urn ? byUrn.get(urn) : undefined;
-        return p ? { type: p.type, props: p.inputs, urn: p.urn, name: p.name } : undefined;
-    };
+    const providerOf = (r: RecordedResource) => providerFor(r, byUrn, defaultProviders);
 
     for (const policy of policies) {
         const cfg = config.get(policy.name);

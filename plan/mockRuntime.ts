@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
-import { computedOutputs, invokeMock, MockContext } from "./mocks";
+import { computedOutputs, genericInvoke, INVOKE_MOCKS, invokeMock, MockContext } from "./mocks";
 
 /** `debuggablePromise` is internal to the SDK (absent from its typings); its module object is what the SDK calls through. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -40,6 +40,11 @@ export interface RunOptions {
     /** The program: what index.ts exports. */
     program: () => Promise<unknown>;
     region: string;
+    /**
+     * Called for an invoke plan/mocks.ts has no answer for; when set, the invoke gets a generic plausible
+     * answer instead of failing the run (foreign programs: `--program`).
+     */
+    onUnknownInvoke?: (token: string) => void;
 }
 
 const SECRET_SIG = rpc.specialSigKey;
@@ -124,7 +129,13 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
             const inputs = unwrapSecrets(args.inputs, "", []) as Record<string, unknown>;
             return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, inputs, ctx) } };
         },
-        call: (args) => invokeMock(args.token, args.inputs as Record<string, unknown>, ctx),
+        call: (args) => {
+            if (opts.onUnknownInvoke && !(args.token in INVOKE_MOCKS)) {
+                opts.onUnknownInvoke(args.token);
+                return genericInvoke(args.token, args.inputs as Record<string, unknown>, ctx);
+            }
+            return invokeMock(args.token, args.inputs as Record<string, unknown>, ctx);
+        },
     };
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
     await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);

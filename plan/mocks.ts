@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Plausible answers for what a real deployment would learn from AWS: invokes (zones, region, caller,
- * an existing cluster) and the outputs providers compute (ARNs, ids, endpoints). An invoke without an
- * answer here fails the plan loudly rather than feeding the program a guess.
+ * an existing cluster) and the outputs providers compute (ARNs, ids, endpoints). For this project an
+ * invoke without an answer here fails the plan loudly rather than feeding the program a guess; a foreign
+ * program (`--program`) gets `genericInvoke`'s plausible answer instead, and the report says so.
  */
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -50,6 +51,11 @@ export const INVOKE_MOCKS: Readonly<Record<string, InvokeMock>> = {
     }),
     "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
     "aws:eks/getCluster:getCluster": clusterLookup,
+    // Lookups foreign programs commonly make before declaring instances and node groups.
+    "aws:ec2/getAmi:getAmi": (_i, ctx) => ({ id: "ami-0mock", imageId: "ami-0mock", architecture: "x86_64", name: "mock-ami", arn: `arn:aws:ec2:${ctx.region}::image/ami-0mock` }),
+    "aws:ssm/getParameter:getParameter": (inputs) => ({ id: String(inputs.name), name: String(inputs.name), type: "String", value: "ami-0mock", version: 1, arn: `arn:aws:ssm:::parameter/${String(inputs.name)}` }),
+    "aws:ec2/getVpc:getVpc": (_i, ctx) => ({ id: "vpc-0mock", cidrBlock: "10.0.0.0/16", arn: `arn:aws:ec2:${ctx.region}:${MOCK_ACCOUNT_ID}:vpc/vpc-0mock`, default: true }),
+    "aws:ec2/getSubnets:getSubnets": () => ({ id: "subnets", ids: ["subnet-0mocka", "subnet-0mockb"] }),
     // The plan never reads a real secret: a provider key is a placeholder, shown as [secret] in reports.
     "aws:secretsmanager/getSecretVersion:getSecretVersion": (inputs) => ({
         id: String(inputs.secretId), arn: String(inputs.secretId), secretId: String(inputs.secretId),
@@ -98,6 +104,27 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
         default:
             return base;
     }
+}
+
+/**
+ * A plausible answer for any invoke: its inputs echoed, with an id, a name, an ARN and the list fields
+ * lookups commonly return (`ids`, `names`). Enough for a program to keep declaring resources; values
+ * derived from it are placeholders, which is why the report names every invoke answered this way.
+ */
+export function genericInvoke(token: string, inputs: Record<string, unknown>, ctx: MockContext): Record<string, unknown> {
+    const [pkg, mod] = token.split(":");
+    const fn = token.split(":").pop() ?? "lookup";
+    const service = (mod ?? "").split("/")[0];
+    const name = typeof inputs.name === "string" ? inputs.name : `${fn}-mock`;
+    return {
+        ...inputs,
+        id: typeof inputs.id === "string" ? inputs.id : `${fn}-mock-id`,
+        name,
+        ...(pkg === "aws" ? { arn: `arn:aws:${service}:${ctx.region}:${MOCK_ACCOUNT_ID}:${service}/${name}` } : {}),
+        ids: [`${fn}-mock-a`, `${fn}-mock-b`],
+        names: [`${fn}-mock-a`, `${fn}-mock-b`],
+        tags: {},
+    };
 }
 
 export function invokeMock(token: string, inputs: Record<string, unknown>, ctx: MockContext): Record<string, unknown> {

@@ -2,10 +2,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { StackConfig } from "../components/config";
 import { packArgs, policies } from "../policies/pack";
-import { CostEstimate, estimateCost } from "./cost";
+import { existingClusterUnmanaged } from "../components/configCluster";
+import { CostEstimate, CostResource, estimateCost } from "./cost";
+import { defaultProviders, providerFor } from "./defaultProviders";
 import { judge, Remediation, Violation } from "./judge";
 import { ProgramRun, RecordedResource, runProgram } from "./mockRuntime";
 import { PolicyConfigError, resolvePolicyConfig } from "./policyConfig";
+import { PolicyProviderResource } from "@pulumi/policy";
 import { readProjectName, readStackFile, UsageError } from "./stackFile";
 import { validateStackFile } from "./stackKeys";
 
@@ -51,6 +54,8 @@ export interface PlanResult {
     cost: CostEstimate;
     environmentBudget: number;
     elapsedMs: number;
+    /** What the stack leaves unmanaged (existing-cluster mode), printed with the report. */
+    notes?: string[];
 }
 
 export const REDACTED = "[secret]";
@@ -67,6 +72,12 @@ export function redact(r: RecordedResource): Record<string, unknown> {
         cur[keys[keys.length - 1]] = REDACTED;
     }
     return copy;
+}
+
+/** Recorded resources as the estimator prices them, each with its provider's props (region, default tags). */
+export function costResources(resources: readonly RecordedResource[], providers: ReadonlyMap<string, PolicyProviderResource>): CostResource[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    return resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, dependencies: r.dependencies, providerProps: providerFor(r, byUrn, providers)?.props }));
 }
 
 /** Load config, run the program under mocks, judge it with the pack and price it. Throws UsageError, ConfigError or PolicyConfigError for exit 2. */
@@ -92,13 +103,16 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const program = require(PROGRAM_MODULE) as () => Promise<unknown>;
     const run: ProgramRun = await runProgram({ project, stack: opts.stack, config, secretKeys, program, region });
 
-    const judgement = await judge(run.resources, policies, policyConfig);
-    const cost = estimateCost(run.resources.map((r) => ({ urn: r.urn, type: r.type, props: r.inputs, dependencies: r.dependencies })), {
+    const providers = defaultProviders(run.resources, config, project, opts.stack, region);
+    const judgement = await judge(run.resources, policies, policyConfig, undefined, providers);
+    const cost = estimateCost(costResources(run.resources, providers), {
         region,
         spotDiscount: stackConfig.pricing.spotDiscount,
         budgets: Object.fromEntries(stackConfig.teams.map((t) => [t.id, t.monthlyBudgetUsd])),
     });
+    const notes = existingClusterUnmanaged(stackConfig.cluster).map((n) => `existing cluster (create: false): this stack does not manage ${n}`);
     return {
+        notes,
         stack: opts.stack,
         environment: stackConfig.environment,
         project,

@@ -1,5 +1,6 @@
 import Ajv from "ajv";
 import { EnforcementLevel, Policies } from "@pulumi/policy";
+import { MOVED_CONFIG_KEYS } from "../policies/configKeys";
 
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
@@ -16,13 +17,20 @@ export class PolicyConfigError extends Error {
     }
 }
 
+function unknownProperty(policy: string, key: string, allowed: string[]): string {
+    const moved = MOVED_CONFIG_KEYS[policy]?.[key];
+    return `unknown property "${key}"${moved ? ` (${moved})` : ""}: allowed are ${allowed.join(", ")}`;
+}
+
 type Entry = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
 
 /**
- * Resolve a Pulumi policy-config file against the pack the way the CLI does: `all` sets every policy's
- * level, a policy's own entry overrides it, properties are validated against the policy's configSchema
- * with its defaults filled in. Unknown policy names and schema violations are errors, so a typo in a
- * platform team's config cannot silently switch a policy off.
+ * Resolve a Pulumi policy-config file against the pack: `all` sets every policy's level, a policy's own
+ * entry overrides it, properties are validated against the policy's configSchema with its defaults filled
+ * in, disabled policies included (the CLI validates them too). Stricter than the CLI in one respect: the
+ * CLI forwards only `properties` and `required` and never checks policy names, so an unknown policy name
+ * is caught here only. An unknown key inside a policy's entry is caught here and, under the real CLI, by
+ * the policy itself (policies/configKeys.ts).
  */
 export function resolvePolicyConfig(file: unknown, policies: Policies, packLevel: EnforcementLevel = "advisory"): Map<string, ResolvedPolicyConfig> {
     const problems: string[] = [];
@@ -52,11 +60,11 @@ export function resolvePolicyConfig(file: unknown, policies: Policies, packLevel
         const schema = (policy as { configSchema?: { properties: object; required?: string[] } }).configSchema;
         if (schema) {
             const validate = ajv.compile({ type: "object", properties: schema.properties, required: schema.required ?? [], additionalProperties: false });
-            if (level !== "disabled" && !validate(properties)) {
+            if (!validate(properties)) {
                 for (const err of validate.errors ?? []) {
                     const where = err.instancePath ? err.instancePath.slice(1).replace(/\//g, ".") : "";
                     const detail = err.keyword === "additionalProperties"
-                        ? `unknown property "${(err.params as { additionalProperty: string }).additionalProperty}": allowed are ${Object.keys(schema.properties).join(", ")}`
+                        ? unknownProperty(policy.name, (err.params as { additionalProperty: string }).additionalProperty, Object.keys(schema.properties))
                         : `${where ? `${where} ` : ""}${err.message}`;
                     problems.push(`"${policy.name}": ${detail}`);
                 }

@@ -108,6 +108,7 @@ export function toText(result: PlanResult, opts: RenderOptions = {}): string {
         for (const v of result.violations) out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.message}`);
     }
     for (const r of result.remediations) out.push(`  [remediated] ${r.policy}: ${r.urn} (${r.changed.join(", ")})`);
+    if (result.notes?.length) out.push("", ...result.notes.map((n) => `note: ${n}`));
     out.push("", verdict(result));
     return out.join("\n");
 }
@@ -124,7 +125,9 @@ export function toMarkdown(result: PlanResult, opts: RenderOptions = {}): string
     const head = [`<!-- ai-infra-plan:${result.stack} -->`];
     const reasons = unpricedReasons(result);
     head.push(`### ${icon} ai-infra plan: \`${result.stack}\` (${result.environment}, ${c.region})${reasons ? ` · not priced: ${md(reasons)}` : ""}`, "");
-    head.push(`${md(verdict(result))} · ${result.resources.length} resources · ${result.policyChecks} policy checks`, "");
+    const headline = savings.savings.expected === null ? ""
+        : ` · ${formatSaving(savings.savings.expected)} below the naive baseline expected, ${formatSaving(savings.savings.max)} at max`;
+    head.push(`${md(verdict(result))} · ${result.resources.length} resources · ${result.policyChecks} policy checks${headline}`, "");
     if (unpriced) head.push(`> ⚠️ **${md(unpriced)}.** The figures below are not the bill.`, "");
     const blocks: Block[] = [head];
     if (opts.diff) blocks.push(...diffMarkdown(opts.diff));
@@ -152,6 +155,7 @@ export function toMarkdown(result: PlanResult, opts: RenderOptions = {}): string
         more: (n) => `| … | ${n} more cost lines (see the JSON report) | | | |`,
     });
     if (c.warnings.length > 0) blocks.push([...c.warnings.map((w) => `> ⚠️ ${md(w)}`), ""]);
+    if (result.notes?.length) blocks.push([...result.notes.map((n) => `> ℹ️ ${md(n)}`), ""]);
     if (result.violations.length > 0) {
         blocks.push({
             head: [`#### Policy violations (${result.violations.length})`, "", "| level | policy | resource | message |", "| --- | --- | --- | --- |"],

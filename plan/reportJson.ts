@@ -104,9 +104,11 @@ function countViolations(violations: readonly Violation[]): ViolationCounts {
 function violationTeams(result: PlanResult): (v: Violation) => string | undefined {
     const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
     const known = new Set(Object.keys(result.cost.byTeam));
+    const lineTeams = new Map(result.cost.lines.map((l) => [l.urn, l.team]));
     return (v) => {
         const r = v.urn ? byUrn.get(v.urn) : undefined;
-        const tagged = r && r.type.includes(":") ? teamOf({ urn: r.urn, type: r.type, props: r.inputs }) : undefined;
+        // A priced resource's line already carries its team as the tag resolver sees it (provider default tags included).
+        const tagged = (v.urn ? lineTeams.get(v.urn) : undefined) ?? (r && r.type.includes(":") ? teamOf({ urn: r.urn, type: r.type, props: r.inputs }) : undefined);
         if (tagged && known.has(tagged)) return tagged;
         const named = /^team (\S+?):/.exec(v.message)?.[1];
         return named && known.has(named) ? named : undefined;

@@ -7,7 +7,7 @@ import { UsageError } from "./stackFile";
 /** The published JSON Schema of `--json` (plan/report.schema.json), compiled once. */
 let compiled: ValidateFunction | undefined;
 export function reportValidator(): ValidateFunction {
-    return (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema));
+    return (compiled ??= new Ajv({ allErrors: true }).compile(schema));
 }
 
 /** Problems of a report against the schema, `[]` when it conforms. */

@@ -2,23 +2,25 @@ import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { formatUsd as usd } from "../components/catalog";
 import { PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { estimateCost } from "../plan/cost";
-import { at, isRecord } from "./common";
+import { isRecord } from "./common";
+import { elements, peek, peekAt, resolveRegion, strings } from "../components/tagResolution";
 import { gpuUsage } from "./gpuQuota";
 
 export const BUDGET_TYPE = "aws:budgets/budget:Budget";
 
 /** Does a budget resource filter on `team=<team>` (classic cost filters or the newer filter expression)? */
 export function budgetTeam(props: Record<string, unknown>): string | undefined {
-    const filters = Array.isArray(props.costFilters) ? props.costFilters : [];
-    for (const f of filters) {
-        if (!isRecord(f) || f.name !== "TagKeyValue" || !Array.isArray(f.values)) continue;
-        for (const v of f.values) {
-            const m = typeof v === "string" ? /^user:team\$(.+)$/.exec(v) : null;
+    // Read with peek: a budget's filters may be unknown in a preview.
+    for (const f of elements(peek(props, "costFilters"))) {
+        if (peek(f, "name") !== "TagKeyValue") continue;
+        for (const v of strings(peek(f, "values"))) {
+            const m = /^user:team\$(.+)$/.exec(v);
             if (m) return m[1];
         }
     }
-    const tags = at(props, "filterExpression", "tags");
-    if (isRecord(tags) && tags.key === TAG_KEYS.team && Array.isArray(tags.values) && typeof tags.values[0] === "string") return tags.values[0];
+    const tags = peekAt(props, "filterExpression", "tags");
+    const first = strings(peek(tags, "values"))[0];
+    if (peek(tags, "key") === TAG_KEYS.team && first !== undefined) return first;
     return undefined;
 }
 
@@ -51,7 +53,7 @@ export const teamBudget: StackValidationPolicy = {
             if (t.team === PLATFORM_TEAM) continue;
             const budget = budgets.get(t.team);
             if (!budget) {
-                report(`team ${t.team} owns GPU capacity (${t.groups.map((g) => g.name).join(", ")}) but has no budget filtered on user:team$${t.team}`, t.groups[0].urn);
+                report(`team ${t.team} owns GPU capacity (${t.units.map((g) => g.name).join(", ")}) but has no budget filtered on user:team$${t.team}`, t.units[0].urn);
                 continue;
             }
             const levels = [...new Set(thresholds(budget.props))].sort((a, b) => a - b);
@@ -65,25 +67,38 @@ export const teamBudget: StackValidationPolicy = {
 };
 
 interface CostConfig {
-    region?: string;
     spotDiscount?: Record<string, number>;
+}
+
+/** Prices resources whose provider names no region (region from the environment): the catalog's cheapest, so an over-budget verdict holds anywhere. */
+export const FALLBACK_PRICING_REGION = "us-east-1";
+
+/** The stack's region as its resources' providers declare it: the most common one among them. */
+export function stackRegion(resources: readonly { provider?: { props: unknown } }[]): string | undefined {
+    const counts = new Map<string, number>();
+    for (const r of resources) {
+        const region = resolveRegion(r.provider?.props);
+        if (region) counts.set(region, (counts.get(region) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 export const costWithinBudget: StackValidationPolicy = {
     name: "cost-within-budget",
-    description: "Each team's estimated monthly cost at max scale (the offline plan's estimator) fits its budget.",
+    description: "Each team's estimated monthly cost at max scale (the offline plan's estimator, each resource priced in its provider's region) fits its budget.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            region: { type: "string", default: "us-east-1", description: "Region whose catalog prices apply." },
             spotDiscount: { type: "object", additionalProperties: { type: "number", minimum: 0, maximum: 0.99 }, default: {}, description: "Spot discount overrides per instance family." },
         },
     },
     validateStack: (args, report) => {
         const cfg = args.getConfig<CostConfig>();
         const budgets = teamBudgets(args.resources);
-        const estimate = estimateCost(args.resources.map((r) => ({ urn: r.urn, type: r.type, props: isRecord(r.props) ? r.props : {}, dependencies: r.dependencies.map((d) => d.urn) })), {
-            region: typeof cfg.region === "string" ? cfg.region : "us-east-1",
+        // Region from each resource's provider (the default provider carries `aws:region`), never from policy config.
+        const region = stackRegion(args.resources);
+        const estimate = estimateCost(args.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: isRecord(r.props) ? r.props : {}, providerProps: r.provider?.props, dependencies: r.dependencies.map((d) => d.urn) })), {
+            region: region ?? FALLBACK_PRICING_REGION,
             spotDiscount: isRecord(cfg.spotDiscount) ? cfg.spotDiscount as Record<string, number> : {},
         });
         for (const [team, budget] of budgets) {
@@ -92,7 +107,7 @@ export const costWithinBudget: StackValidationPolicy = {
             if (!cost || !Number.isFinite(limit)) continue;
             const unpriced = estimate.lines.filter((l) => l.team === team && l.unpriced);
             if (cost.max > limit) {
-                report(`team ${team}: estimated ${usd(cost.max)}/month at max scale exceeds its budget of ${usd(limit)} (${budget.name})${unpriced.length ? `; ${unpriced.length} line(s) could not be priced` : ""}`, budget.urn);
+                report(`team ${team}: estimated ${usd(cost.max)}/month at max scale (${region ? `${region} prices` : `no provider names a region: ${FALLBACK_PRICING_REGION} prices`}) exceeds its budget of ${usd(limit)} (${budget.name})${unpriced.length ? `; ${unpriced.length} line(s) could not be priced` : ""}`, budget.urn);
             } else if (unpriced.length > 0) {
                 // An unpriced line counts $0: under the budget is then no verdict, so it must not read as a pass.
                 const reasons = [...new Set(unpriced.map((l) => l.unpriced))].join("; ");

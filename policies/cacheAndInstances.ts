@@ -1,12 +1,21 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { at, describeResource } from "./common";
+import { peek, peekAt, strings, UNKNOWN } from "../components/tagResolution";
+import { describeResource } from "./common";
 import { LAUNCH_TEMPLATE_TYPE } from "./nodeGroups";
 
 export const REPLICATION_GROUP_TYPE = "aws:elasticache/replicationGroup:ReplicationGroup";
 const CACHE_CLUSTER_TYPE = "aws:elasticache/cluster:Cluster";
 export const DEFAULT_ALLOWED_CACHE_TYPES = ["cache.t4g.micro", "cache.t4g.small", "cache.t4g.medium"];
 
-const has = (props: Record<string, unknown>, key: string) => Object.prototype.hasOwnProperty.call(props, key) && props[key] !== undefined && props[key] !== null && props[key] !== "";
+/**
+ * Is a value set? An unknown value (a RandomPassword's result in a first preview) is set: the check reads
+ * it through `peek`, which never trips the preview proxy (reading it would turn the whole policy
+ * into an advisory "can't run during preview", @pulumi/policy server.js:287-290).
+ */
+const has = (props: Record<string, unknown>, key: string) => {
+    const v = peek(props, key);
+    return v === UNKNOWN || (v !== undefined && v !== null && v !== "");
+};
 
 export const cacheRightSize: ResourceValidationPolicy = {
     name: "cache-right-size",
@@ -17,7 +26,8 @@ export const cacheRightSize: ResourceValidationPolicy = {
         if (args.type !== REPLICATION_GROUP_TYPE && args.type !== CACHE_CLUSTER_TYPE) return;
         const configured = args.getConfig<{ allowedNodeTypes?: unknown }>().allowedNodeTypes;
         const allowed = Array.isArray(configured) ? configured.filter((t): t is string => typeof t === "string") : DEFAULT_ALLOWED_CACHE_TYPES;
-        const nodeType = args.props.nodeType;
+        const nodeType = peek(args.props, "nodeType");
+        if (nodeType === UNKNOWN) return;
         if (typeof nodeType !== "string" || !allowed.includes(nodeType)) {
             report(`${describeResource(args)} nodeType ${JSON.stringify(nodeType ?? null)} is not allowed here; allowed: ${allowed.join(", ")}`);
         }
@@ -31,13 +41,15 @@ export const cacheEncryption: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         if (args.type !== REPLICATION_GROUP_TYPE) return;
         const p = args.props;
-        if (p.atRestEncryptionEnabled !== true) report(`${describeResource(args)} atRestEncryptionEnabled is ${JSON.stringify(p.atRestEncryptionEnabled ?? null)}; must be true`);
-        if (p.transitEncryptionEnabled !== true) report(`${describeResource(args)} transitEncryptionEnabled is ${JSON.stringify(p.transitEncryptionEnabled ?? null)}; must be true`);
-        else if (p.transitEncryptionMode !== undefined && p.transitEncryptionMode !== "required") {
-            report(`${describeResource(args)} transitEncryptionMode is ${JSON.stringify(p.transitEncryptionMode)}; must be "required" (preferred still accepts plaintext)`);
+        const atRest = peek(p, "atRestEncryptionEnabled"), transit = peek(p, "transitEncryptionEnabled"), mode = peek(p, "transitEncryptionMode");
+        if (atRest !== true && atRest !== UNKNOWN) report(`${describeResource(args)} atRestEncryptionEnabled is ${JSON.stringify(atRest ?? null)}; must be true`);
+        if (transit !== true && transit !== UNKNOWN) report(`${describeResource(args)} transitEncryptionEnabled is ${JSON.stringify(transit ?? null)}; must be true`);
+        else if (mode !== undefined && mode !== UNKNOWN && mode !== "required") {
+            report(`${describeResource(args)} transitEncryptionMode is ${JSON.stringify(mode)}; must be "required" (preferred still accepts plaintext)`);
         }
         // Presence only: the token is a secret, often unknown until deployment.
-        const rbac = Array.isArray(p.userGroupIds) && p.userGroupIds.length > 0;
+        const groups = peek(p, "userGroupIds");
+        const rbac = groups === UNKNOWN || strings(groups).length > 0;
         if (!has(p, "authToken") && !has(p, "authTokenWo") && !rbac) report(`${describeResource(args)} has neither an AUTH token nor RBAC user groups; clients must authenticate`);
     },
 };
@@ -48,9 +60,9 @@ export const imdsv2Required: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (args.type !== LAUNCH_TEMPLATE_TYPE && args.type !== "aws:ec2/instance:Instance") return;
-        const endpoint = at(args.props, "metadataOptions", "httpEndpoint");
-        const tokens = at(args.props, "metadataOptions", "httpTokens");
-        if (endpoint === "disabled") return;
+        const endpoint = peekAt(args.props, "metadataOptions", "httpEndpoint");
+        const tokens = peekAt(args.props, "metadataOptions", "httpTokens");
+        if (endpoint === "disabled" || endpoint === UNKNOWN || tokens === UNKNOWN) return;
         if (tokens !== "required") report(`${describeResource(args)} metadataOptions.httpTokens is ${JSON.stringify(tokens ?? null)}; must be "required" (IMDSv2)`);
     },
 };

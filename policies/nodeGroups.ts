@@ -1,21 +1,36 @@
 import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { INSTANCE_TYPES } from "../components/catalog";
 import { ENVIRONMENTS } from "../components/config";
+import { AUTOSCALING_GROUP_TYPE, isAcceleratedType, LAUNCH_TEMPLATE_TYPE, NODE_GROUP_TYPE, SINGLE_INSTANCE_TYPE_RESOURCES } from "../components/gpuCapacity";
+import { elements, peek, peekAt, strings, UNKNOWN } from "../components/tagResolution";
 import { describeResource } from "./common";
 
-export const NODE_GROUP_TYPE = "aws:eks/nodeGroup:NodeGroup";
-export const LAUNCH_TEMPLATE_TYPE = "aws:ec2/launchTemplate:LaunchTemplate";
+export { LAUNCH_TEMPLATE_TYPE, NODE_GROUP_TYPE };
 
 export const DEFAULT_ALLOWED_GPU_TYPES = ["g4dn.xlarge", "g5.xlarge", "g5.2xlarge", "g6.xlarge", "g6.2xlarge", "g6e.xlarge"];
 
 export function instanceTypesOf(props: Record<string, unknown>): string[] {
-    return Array.isArray(props.instanceTypes) ? props.instanceTypes.filter((t): t is string => typeof t === "string") : [];
+    return strings(peek(props, "instanceTypes"));
 }
 
-/** A node group is a GPU group when an instance type carries GPUs in the catalog, or its AMI is a GPU AMI. */
+/** A node group is a GPU group when an instance type is accelerated (catalog or family name), or its AMI is a GPU AMI. */
 export function isGpuNodeGroup(props: Record<string, unknown>): boolean {
-    if (instanceTypesOf(props).some((t) => (INSTANCE_TYPES.get(t)?.gpus ?? 0) > 0)) return true;
-    return typeof props.amiType === "string" && /NVIDIA|GPU|NEURON/.test(props.amiType);
+    if (instanceTypesOf(props).some(isAcceleratedType)) return true;
+    const amiType = peek(props, "amiType");
+    return typeof amiType === "string" && /NVIDIA|GPU|NEURON/.test(amiType);
+}
+
+/** The instance types a resource names itself (a node group's list, an instance's or template's type, an ASG's overrides). */
+export function declaredInstanceTypes(type: string, props: Record<string, unknown>): string[] {
+    if (type === NODE_GROUP_TYPE) return instanceTypesOf(props);
+    if (SINGLE_INSTANCE_TYPE_RESOURCES.includes(type)) {
+        const t = peek(props, "instanceType");
+        return typeof t === "string" ? [t] : [];
+    }
+    if (type === AUTOSCALING_GROUP_TYPE) {
+        return elements(peekAt(props, "mixedInstancesPolicy", "launchTemplate", "overrides")).map((o) => peek(o, "instanceType")).filter((t): t is string => typeof t === "string");
+    }
+    return [];
 }
 
 /** `g6e.*`, `p5.48xlarge`, `g?.xlarge`: shell-style globs, anchored. */
@@ -26,10 +41,6 @@ export function globMatch(pattern: string, value: string): boolean {
 
 const environmentProperty = { type: "string" as const, enum: [...ENVIRONMENTS], description: "This stack's environment." };
 
-function scaling(props: Record<string, unknown>): Record<string, unknown> {
-    const s = props.scalingConfig;
-    return typeof s === "object" && s !== null && !Array.isArray(s) ? s as Record<string, unknown> : {};
-}
 
 function envOf(args: ResourceValidationArgs): string | undefined {
     const env = args.getConfig<{ environment?: unknown }>().environment;
@@ -38,7 +49,7 @@ function envOf(args: ResourceValidationArgs): string | undefined {
 
 export const gpuInstanceAllowlist: ResourceValidationPolicy = {
     name: "gpu-instance-allowlist",
-    description: "GPU node groups and launch templates use instance types the environment allows (glob patterns).",
+    description: "GPU and accelerator instance types (node groups, launch templates, EC2 instances, Auto Scaling overrides) are ones the environment allows (glob patterns); other types are not this policy's business.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -48,15 +59,11 @@ export const gpuInstanceAllowlist: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         const allowed = args.getConfig<{ allowedInstanceTypes?: unknown }>().allowedInstanceTypes;
         const patterns = Array.isArray(allowed) ? allowed.filter((p): p is string => typeof p === "string") : DEFAULT_ALLOWED_GPU_TYPES;
-        let types: string[] = [];
-        if (args.type === NODE_GROUP_TYPE) types = instanceTypesOf(args.props);
-        else if (args.type === LAUNCH_TEMPLATE_TYPE && typeof args.props.instanceType === "string") types = [args.props.instanceType];
-        else return;
-        for (const t of types) {
-            const facts = INSTANCE_TYPES.get(t);
-            if (facts && facts.gpus === 0) continue; // general-purpose (system) types are not this policy's concern
+        for (const t of declaredInstanceTypes(args.type, args.props)) {
+            // Only accelerated types: a general-purpose m6i.large or t4g.small is not this policy's concern.
+            if (!isAcceleratedType(t)) continue;
             if (!patterns.some((p) => globMatch(p, t))) {
-                report(`${describeResource(args)} instance type ${t}${facts ? "" : " (not in the catalog)"} is not allowed here; allowed: ${patterns.join(", ")}`);
+                report(`${describeResource(args)} GPU instance type ${t}${INSTANCE_TYPES.has(t) ? "" : " (not in the catalog)"} is not allowed here; allowed: ${patterns.join(", ")} (gpu-instance-allowlist.allowedInstanceTypes in the policy pack config)`);
             }
         }
     },
@@ -82,13 +89,14 @@ function outsideProdGpuRule(name: string, description: string, problem: (props: 
 }
 
 export const spotOutsideProd = outsideProdGpuRule("spot-outside-prod", "Outside prod, GPU node groups run on spot capacity.", (props, env) => {
-    const capacity = props.capacityType ?? "ON_DEMAND";
-    return capacity === "SPOT" ? undefined : `capacityType is ${JSON.stringify(capacity)}; GPU node groups in ${env} must use SPOT`;
+    const capacity = peek(props, "capacityType") ?? "ON_DEMAND";
+    // Unknown in a preview: judged when the update runs the pack again with the value known.
+    return capacity === "SPOT" || capacity === UNKNOWN ? undefined : `capacityType is ${JSON.stringify(capacity)}; GPU node groups in ${env} must use SPOT`;
 });
 
 export const scaleToZeroOutsideProd = outsideProdGpuRule("scale-to-zero-outside-prod", "Outside prod, GPU node groups have minSize 0 so idle GPUs cost nothing overnight.", (props, env) => {
-    const min = scaling(props).minSize;
-    return min === 0 ? undefined : `scalingConfig.minSize is ${JSON.stringify(min ?? null)}; GPU node groups in ${env} must scale to 0`;
+    const min = peekAt(props, "scalingConfig", "minSize");
+    return min === 0 || min === UNKNOWN ? undefined : `scalingConfig.minSize is ${JSON.stringify(min ?? null)}; GPU node groups in ${env} must scale to 0`;
 });
 
 export const spotDiversification: ResourceValidationPolicy = {
@@ -97,7 +105,7 @@ export const spotDiversification: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: { properties: { minInstanceTypes: { type: "integer", minimum: 1, maximum: 20, default: 2 } } },
     validateResource: (args, report) => {
-        if (args.type !== NODE_GROUP_TYPE || args.props.capacityType !== "SPOT") return;
+        if (args.type !== NODE_GROUP_TYPE || peek(args.props, "capacityType") !== "SPOT") return;
         const configured = args.getConfig<{ minInstanceTypes?: unknown }>().minInstanceTypes;
         const min = typeof configured === "number" ? configured : 2;
         const types = instanceTypesOf(args.props);

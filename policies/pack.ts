@@ -2,6 +2,8 @@ import { Policies, PolicyPackArgs } from "@pulumi/policy";
 import { costWithinBudget, teamBudget } from "./budgetPolicies";
 import { cacheEncryption, cacheRightSize, imdsv2Required } from "./cacheAndInstances";
 import { chargebackTags } from "./chargebackTags";
+import { chargebackTeams } from "./chargebackTeams";
+import { withConfigKeyCheck } from "./configKeys";
 import { eksVersionSupport } from "./eksVersion";
 import { gatewayQuota } from "./gatewayQuota";
 import { gpuQuota } from "./gpuQuota";
@@ -14,8 +16,10 @@ import { gpuInstanceAllowlist, scaleToZeroOutsideProd, spotDiversification, spot
  */
 export const PACK_NAME = "ai-infra-guard";
 
-export const policies: Policies = [
+/** Every policy checks its own config keys (see configKeys.ts): a typo fails the real CLI too. */
+export const policies: Policies = ([
     chargebackTags,
+    chargebackTeams,
     gpuQuota,
     gpuInstanceAllowlist,
     spotOutsideProd,
@@ -29,7 +33,7 @@ export const policies: Policies = [
     gatewayQuota,
     rightSizeFromUsage,
     eksVersionSupport,
-];
+] as Policies).map(withConfigKeyCheck);
 
 export const packArgs: PolicyPackArgs = {
     description: "ai-infra guardrails: quotas, chargeback tagging, right-sizing and security before money is spent.",

@@ -1,6 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { INSTANCE_TYPES } from "../components/catalog";
-import { at, describeResource, isRecord } from "./common";
+import { peek, peekAt } from "../components/tagResolution";
+import { describeResource, isRecord } from "./common";
 import { instanceTypesOf, isGpuNodeGroup, NODE_GROUP_TYPE } from "./nodeGroups";
 
 export interface MeasuredUsage {
@@ -42,12 +43,13 @@ export const rightSizeFromUsage: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         if (args.type !== NODE_GROUP_TYPE || !isGpuNodeGroup(args.props)) return;
         const cfg = args.getConfig<{ marginPercent?: unknown; usage?: unknown }>();
-        const name = typeof args.props.nodeGroupName === "string" ? args.props.nodeGroupName : args.name;
+        const groupName = peek(args.props, "nodeGroupName");
+        const name = typeof groupName === "string" ? groupName : args.name;
         const measured = isRecord(cfg.usage) ? cfg.usage[name] : undefined;
         if (!isRecord(measured) || typeof measured.demandGpus !== "number") return;
         const margin = typeof cfg.marginPercent === "number" ? cfg.marginPercent : 50;
         const gpusPerNode = Math.max(0, ...instanceTypesOf(args.props).map((t) => INSTANCE_TYPES.get(t)?.gpus ?? 0));
-        const maxSize = at(args.props, "scalingConfig", "maxSize");
+        const maxSize = peekAt(args.props, "scalingConfig", "maxSize");
         if (typeof maxSize !== "number" || gpusPerNode === 0) return;
         const requested = maxSize * gpusPerNode;
         const allowed = Math.max(1, measured.demandGpus) * (1 + margin / 100);

@@ -7,7 +7,8 @@ import { baseConfig, declare, one, ofType } from "../helpers";
 
 const tags = { team: "platform", "cost-center": "CC-P", environment: "dev", owner: "p@example.com", "managed-by": "pulumi" };
 const clusterConfig = (over: Partial<ClusterConfig> = {}): ClusterConfig => ({
-    name: "ai-test", version: "1.35", create: true, vpcCidr: "10.0.0.0/16", availabilityZones: 2, publicAccessCidrs: ["0.0.0.0/0"], adminRoleArns: [],
+    name: "ai-test", version: "1.35", create: true, vpcCidr: "10.0.0.0/16", availabilityZones: 2, publicAccessCidrs: ["0.0.0.0/0"], apiAccessSecurityGroupIds: [], adminRoleArns: [],
+    devicePlugin: "install", clusterAutoscaler: "install",
     systemNodes: { instanceTypes: ["m7g.large"], minSize: 2, maxSize: 4, desiredSize: 2 }, ...over,
 });
 

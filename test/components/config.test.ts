@@ -85,7 +85,7 @@ describe("stack config", () => {
     it("rejects unknown keys at every level, so typos cannot pass", () => {
         assert.deepEqual(problems({ "ai-infra:monthlyBudget": "5", ...group({ maxsize: 3 }), "ai-infra:cluster": { name: "x", verison: "1.33" } }), [
             'ai-infra:monthlyBudget: "5" is not allowed: unknown key: allowed keys are ai-infra:environment, ai-infra:owner, ai-infra:costCenter, ai-infra:monthlyBudgetUsd, ai-infra:cluster, ai-infra:teams, ai-infra:nodeGroups, ai-infra:gateway, ai-infra:cache, ai-infra:alerts, ai-infra:pricing, ai-infra:activateCostAllocationTags',
-            'ai-infra:cluster.verison: "1.33" is not allowed: unknown key: allowed keys are name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, adminRoleArns, systemNodes',
+            'ai-infra:cluster.verison: "1.33" is not allowed: unknown key: allowed keys are name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, apiAccessSecurityGroupIds, adminRoleArns, systemNodes, devicePlugin, clusterAutoscaler',
             "ai-infra:nodeGroups.llm-spot.maxsize: 3 is not allowed: unknown key: allowed keys are team, capacity, instanceTypes, minSize, maxSize, desiredSize, diskSizeGiB, schedules, predictiveScaling",
         ]);
     });
@@ -106,7 +106,7 @@ describe("stack config", () => {
 
     it("rejects a missing required key and an unreadable structured value", () => {
         assert.deepEqual(problems({ "ai-infra:costCenter": undefined }), ["ai-infra:costCenter: missing: required, must be a non-empty string"]);
-        assert.deepEqual(problems({ "ai-infra:cluster": "ai-test" }), ['ai-infra:cluster: "ai-test" is not allowed: must be an object with keys name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, adminRoleArns, systemNodes']);
+        assert.deepEqual(problems({ "ai-infra:cluster": "ai-test" }), ['ai-infra:cluster: "ai-test" is not allowed: must be an object with keys name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, apiAccessSecurityGroupIds, adminRoleArns, systemNodes, devicePlugin, clusterAutoscaler']);
     });
 
     it("guards cluster settings: version, VPC pairs, prod endpoint", () => {

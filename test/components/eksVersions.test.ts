@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import * as path from "path";
+import { readStackFile } from "../../plan/stackFile";
 import { Cluster } from "../../components/cluster";
 import { parseStackConfig } from "../../components/config";
 import { parseCluster } from "../../components/configCluster";
@@ -53,6 +55,13 @@ describe("EKS version table", () => {
 });
 
 describe("cluster.version validation", () => {
+    it("plans the bundled stacks on the default minor (dev and staging follow it, prod pins it)", () => {
+        for (const stack of ["dev", "staging", "prod"]) {
+            const { config } = readStackFile(path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`), "ai-infra");
+            assert.equal(parseStackConfig(config).cluster.version, DEFAULT_KUBERNETES_VERSION, stack);
+        }
+    });
+
     it("accepts a minor in standard or extended support and defaults to the table's", () => {
         assert.deepEqual(clusterProblems({ name: "a", version: "1.33" }, "2026-11-26"), []);
         assert.equal(parseStackConfig(baseConfig()).cluster.version, DEFAULT_KUBERNETES_VERSION);

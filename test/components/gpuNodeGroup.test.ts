@@ -27,6 +27,8 @@ describe("GpuNodeGroup", () => {
         // Usable GiB of the smaller GPU (L4 and A10G: 22888 MiB), not the marketing 24 GB.
         assert.equal(labels["ai-infra/gpu-memory-gib"], "22.35");
         assert.equal(labels["k8s.amazonaws.com/accelerator"], "nvidia-a10g_nvidia-l4");
+        // EKS refuses node-group labels in the kubelet's restricted domains; nodes with them never join.
+        for (const k of Object.keys(labels)) assert.ok(!/(^|\.)(kubernetes\.io|k8s\.io)\/|^eks\.amazonaws\.com\//.test(k), k);
         assert.deepEqual(one(resources, "aws:eks/nodeGroup:NodeGroup").ignoreChanges, ["scalingConfig.desiredSize"]);
     });
 

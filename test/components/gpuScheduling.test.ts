@@ -19,12 +19,21 @@ describe("GPU scheduling", () => {
         assert.ok(policy.Statement[1].Action.includes("autoscaling:SetDesiredCapacity"));
     });
 
-    it("is installed with a created cluster and left to an existing one's owners", async () => {
+    it("is installed with a created cluster; on an existing one each part is an explicit choice", async () => {
         const created = await declare(() => new Platform("ai", { config: parseStackConfig(baseConfig()) }));
         const releases = ofType(created, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart);
         assert.ok(releases.includes("nvidia-device-plugin") && releases.includes("cluster-autoscaler"));
         assert.equal(one(created, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "ai-gpu-scheduling-autoscaler").inputs.serviceAccount, "cluster-autoscaler");
-        const existing = await declare(() => new Platform("ai", { config: parseStackConfig(baseConfig({ "ai-infra:cluster": { name: "shared", create: false } })) }));
-        assert.ok(!ofType(existing, "kubernetes:helm.sh/v3:Release").some((r) => r.inputs.chart === "cluster-autoscaler"));
+        const existing = (devicePlugin: string, clusterAutoscaler: string) => baseConfig({
+            "ai-infra:cluster": { name: "shared", version: "1.34", create: false, subnetIds: ["subnet-a", "subnet-b"], devicePlugin, clusterAutoscaler },
+        });
+        const present = await declare(() => new Platform("ai", { config: parseStackConfig(existing("present", "present")) }));
+        assert.deepEqual(ofType(present, "kubernetes:helm.sh/v3:Release").filter((r) => ["cluster-autoscaler", "nvidia-device-plugin"].includes(String(r.inputs.chart))), []);
+        const installed = await declare(() => new Platform("ai", { config: parseStackConfig(existing("present", "install")) }));
+        const ca = ofType(installed, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "cluster-autoscaler")!;
+        assert.equal(ca.inputs.version, "9.53.0", "the chart of the existing cluster's declared minor");
+        assert.equal((ca.inputs.values as Record<string, unknown>).nodeSelector, undefined, "an existing cluster has no ai-infra system nodes");
+        assert.ok(!ofType(installed, "kubernetes:helm.sh/v3:Release").some((r) => r.inputs.chart === "nvidia-device-plugin"));
+        assert.deepEqual(ofType(installed, "aws:eks/nodeGroup:NodeGroup").map((g) => g.inputs.subnetIds), [["subnet-a", "subnet-b"]]);
     });
 });

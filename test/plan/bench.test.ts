@@ -31,3 +31,16 @@ describe("npm run bench", () => {
         assert.ok(m.get("fast")!.peakMiB! > 5 && m.get("fast")!.peakMiB! < 500);
     });
 });
+
+describe("bench's generated stack", () => {
+    it("is a valid 50-team / 100-node-group stack (the bench must never fail on config)", async () => {
+        const { largeStack } = await import("../../plan/bench");
+        const { parseStackConfig } = await import("../../components/config");
+        const doc = largeStack(50, 100) as { config: Record<string, unknown> };
+        const config: Record<string, string> = {};
+        for (const [k, v] of Object.entries(doc.config)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
+        const parsed = parseStackConfig(config);
+        assert.equal(parsed.teams.length, 50);
+        assert.equal(parsed.nodeGroups.length, 100);
+    });
+});

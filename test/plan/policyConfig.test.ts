@@ -39,8 +39,12 @@ describe("policy config and judging", () => {
         ]);
     });
 
+    it("validates a disabled policy's config as the CLI does", () => {
+        assert.throws(() => resolvePolicyConfig({ ...required, "chargeback-tags": "disabled" }, policies), /"chargeback-tags": must have required property 'environment'/);
+    });
+
     it("skips disabled policies and reports a throwing policy as a mandatory violation", async () => {
-        const disabled = resolvePolicyConfig({ ...required, "chargeback-tags": "disabled" }, policies);
+        const disabled = resolvePolicyConfig({ ...required, "chargeback-tags": { enforcementLevel: "disabled", environment: "dev" } }, policies);
         assert.deepEqual((await judge([vpc({})], policies, disabled)).violations, []);
         const exploding = [{ name: "boom", description: "d", enforcementLevel: "advisory" as const, validateResource: () => { throw new Error("kaput"); } }];
         const result = await judge([vpc({})], exploding, resolvePolicyConfig({}, exploding));

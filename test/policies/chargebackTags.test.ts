@@ -30,11 +30,10 @@ describe("chargeback-tags", () => {
         assert.deepEqual(await violations(chargebackTags, resourceArgs("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {})), []);
     });
 
-    it("fails a wrong environment and an unknown team", async () => {
-        const found = await violations(chargebackTags, resourceArgs("aws:ec2/vpc:Vpc", { tags: { ...GOOD, environment: "prod", team: "ghosts" } }, { environment: "dev", knownTeams: ["ml-research"] }));
+    it("fails a wrong environment, naming the config key that sets it", async () => {
+        const found = await violations(chargebackTags, resourceArgs("aws:ec2/vpc:Vpc", { tags: { ...GOOD, environment: "prod", team: "ghosts" } }, { environment: "dev" }));
         assert.deepEqual(found, [
-            'aws:ec2/vpc:Vpc "r" tag "environment" is "prod", expected "dev" (this stack\'s environment)',
-            'aws:ec2/vpc:Vpc "r" tag "team" is "ghosts", not a known team (platform, ml-research)',
+            'aws:ec2/vpc:Vpc "r" tag "environment" is "prod", expected "dev" (chargeback-tags.environment in the policy pack config)',
         ]);
     });
 
@@ -47,12 +46,29 @@ describe("chargeback-tags", () => {
 
     it("requires the team label on Kubernetes workloads and their pod templates", async () => {
         const labelled = { "ai-infra/team": "search" };
-        const good = { metadata: { labels: labelled }, spec: { template: { metadata: { labels: labelled } } } };
-        assert.deepEqual(await violations(chargebackTags, resourceArgs("kubernetes:apps/v1:Deployment", good)), []);
-        const bad = await violations(chargebackTags, resourceArgs("kubernetes:apps/v1:Deployment", { metadata: { labels: labelled }, spec: { template: {} } }));
-        assert.deepEqual(bad, ['kubernetes:apps/v1:Deployment "r" spec.template.metadata.labels has no "ai-infra/team" label: every workload names the team it is charged to']);
-        const cron = await violations(chargebackTags, resourceArgs("kubernetes:batch/v1:CronJob", { metadata: { labels: labelled } }));
+        const cfg = { environment: "dev", workloadNamespaces: ["ai-*", "default"] };
+        const good = { metadata: { namespace: "ai-serving", labels: labelled }, spec: { template: { metadata: { labels: labelled } } } };
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("kubernetes:apps/v1:Deployment", good, cfg)), []);
+        const bad = await violations(chargebackTags, resourceArgs("kubernetes:apps/v1:Deployment", { metadata: { namespace: "ai-serving", labels: labelled }, spec: { template: {} } }, cfg));
+        assert.deepEqual(bad, ['kubernetes:apps/v1:Deployment "r" spec.template.metadata.labels has no "ai-infra/team" label: every workload names the team it is charged to (chargeback-tags.teamLabel, chargeback-tags.workloadNamespaces)']);
+        // No namespace means "default", which this config judges.
+        const cron = await violations(chargebackTags, resourceArgs("kubernetes:batch/v1:CronJob", { metadata: { labels: labelled } }, cfg));
         assert.match(cron[0], /spec\.jobTemplate\.spec\.template\.metadata\.labels has no "ai-infra\/team" label/);
+    });
+
+    it("does not judge workloads outside the configured namespaces (regression: every Pod of another program failed)", async () => {
+        const pod = { metadata: { name: "nginx", namespace: "web" }, spec: { containers: [{ name: "nginx", image: "nginx" }] } };
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("kubernetes:core/v1:Pod", pod)), [], "default: no namespace is judged");
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("kubernetes:core/v1:Pod", pod, { environment: "dev", workloadNamespaces: ["ai-*"] })), []);
+        assert.equal((await violations(chargebackTags, resourceArgs("kubernetes:core/v1:Pod", pod, { environment: "dev", workloadNamespaces: ["web"] }))).length, 1);
+    });
+
+    it("reads the team from the configured label key", async () => {
+        const cfg = { environment: "dev", workloadNamespaces: ["*"], teamLabel: "example.com/team" };
+        const pod = (labels: Record<string, string>) => ({ metadata: { namespace: "x", labels } });
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("kubernetes:core/v1:Pod", pod({ "example.com/team": "search" }), cfg)), []);
+        assert.deepEqual(await violations(chargebackTags, resourceArgs("kubernetes:core/v1:Pod", pod({ "ai-infra/team": "search" }), cfg)),
+            ['kubernetes:core/v1:Pod "r" metadata.labels has no "example.com/team" label: every workload names the team it is charged to (chargeback-tags.teamLabel, chargeback-tags.workloadNamespaces)']);
     });
 
     it("remediates the environment and managed-by tags only", async () => {

@@ -10,7 +10,7 @@ describe("policy pack ai-infra-guard", () => {
     it("keeps the contract's policy names", () => {
         assert.equal(PACK_NAME, "ai-infra-guard");
         assert.deepEqual(policies.map((p) => p.name), [
-            "chargeback-tags", "gpu-quota", "gpu-instance-allowlist", "spot-outside-prod", "scale-to-zero-outside-prod", "spot-diversification",
+            "chargeback-tags", "chargeback-teams", "gpu-quota", "gpu-instance-allowlist", "spot-outside-prod", "scale-to-zero-outside-prod", "spot-diversification",
             "cache-right-size", "cache-encryption", "imdsv2-required", "team-budget", "cost-within-budget", "gateway-quota", "right-size-from-usage",
             "eks-version-support",
         ]);

@@ -14,10 +14,10 @@ describe("resource policies", () => {
             assert.deepEqual(await violations(gpuInstanceAllowlist, resourceArgs(NG, nodeGroup("a", { instanceTypes: ["g6.xlarge", "g5.2xlarge"] }), cfg)), []);
             assert.deepEqual(await violations(gpuInstanceAllowlist, resourceArgs(NG, { instanceTypes: ["m7g.large"] }, cfg)), []);
         });
-        it("fails each disallowed or unknown type, naming it and the allowlist", async () => {
-            assert.deepEqual(await violations(gpuInstanceAllowlist, resourceArgs(NG, nodeGroup("a", { instanceTypes: ["p5.48xlarge", "x9.mega"] }), cfg, "big")), [
-                'aws:eks/nodeGroup:NodeGroup "big" instance type p5.48xlarge is not allowed here; allowed: g6.xlarge, g5.*',
-                'aws:eks/nodeGroup:NodeGroup "big" instance type x9.mega (not in the catalog) is not allowed here; allowed: g6.xlarge, g5.*',
+        it("fails each disallowed GPU type, in the catalog or not, naming it and the allowlist", async () => {
+            assert.deepEqual(await violations(gpuInstanceAllowlist, resourceArgs(NG, nodeGroup("a", { instanceTypes: ["p5.48xlarge", "g9.mega", "x9.mega"] }), cfg, "big")), [
+                'aws:eks/nodeGroup:NodeGroup "big" GPU instance type p5.48xlarge is not allowed here; allowed: g6.xlarge, g5.* (gpu-instance-allowlist.allowedInstanceTypes in the policy pack config)',
+                'aws:eks/nodeGroup:NodeGroup "big" GPU instance type g9.mega (not in the catalog) is not allowed here; allowed: g6.xlarge, g5.* (gpu-instance-allowlist.allowedInstanceTypes in the policy pack config)',
             ]);
             assert.equal((await violations(gpuInstanceAllowlist, resourceArgs(LT, { instanceType: "g6e.48xlarge" }, cfg))).length, 1);
         });

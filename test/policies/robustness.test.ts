@@ -35,6 +35,11 @@ function junk(next: () => number, depth = 0): unknown {
     }
 }
 
+function ownKeys(policy: { configSchema?: { properties?: object } }, config: Record<string, unknown>): Record<string, unknown> {
+    const declared = Object.keys(policy.configSchema?.properties ?? {});
+    return Object.fromEntries(Object.entries(config).filter(([k]) => declared.includes(k)));
+}
+
 const isResource = (p: unknown): p is ResourceValidationPolicy => (p as ResourceValidationPolicy).validateResource !== undefined;
 const isStack = (p: unknown): p is StackValidationPolicy => typeof (p as StackValidationPolicy).validateStack === "function";
 
@@ -45,8 +50,10 @@ describe("policy robustness (a crashing policy blocks every deploy)", () => {
         for (let i = 0; i < 300; i++) {
             const type = TYPES[Math.floor(next() * TYPES.length)];
             const props = Object.fromEntries(KEYS.filter(() => next() > 0.5).map((k) => [k, junk(next)]));
-            const config = next() > 0.5 ? {} : Object.fromEntries(["environment", "allowedInstanceTypes", "minInstanceTypes", "maxGpusPerTeam", "region", "spotDiscount", "maxWarningPercent", "knownTeams", "requiredTags"].map((k) => [k, junk(next)]));
+            const junkConfig = next() > 0.5 ? {} : Object.fromEntries(["environment", "allowedInstanceTypes", "minInstanceTypes", "maxGpusPerTeam", "spotDiscount", "maxWarningPercent", "knownTeams", "requiredTags", "teamLabel", "workloadNamespaces"].map((k) => [k, junk(next)]));
             for (const policy of policies) {
+                // Junk values under the keys each policy declares (an undeclared key is a config error, tested in configKeys).
+                const config = ownKeys(policy, junkConfig);
                 if (isResource(policy)) {
                     const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
                     for (const v of validations) await v(resourceArgs(type, props, config), () => undefined);
@@ -74,7 +81,7 @@ describe("policy robustness (a crashing policy blocks every deploy)", () => {
             for (const type of TYPES) {
                 try {
                     const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
-                    for (const v of validations) await v(resourceArgs(type, unknownProps, { environment: "dev" }), () => undefined);
+                    for (const v of validations) await v(resourceArgs(type, unknownProps, ownKeys(policy, { environment: "dev" })), () => undefined);
                 } catch (e) {
                     assert.ok(e instanceof proxy.UnknownValueError, `${policy.name} on ${type}: ${e}`);
                 }
