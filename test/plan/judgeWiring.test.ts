@@ -33,11 +33,23 @@ describe("judge: how resources reach the policies", () => {
             additionalSecretOutputs: [], parent: "urn:stack",
         });
         assert.deepEqual(args.provider, { type: "pulumi:providers:aws", props: { region: "eu-west-1" }, urn: provider.urn, name: "p" });
-        assert.equal(seen[0].provider, undefined);
+        assert.equal(seen[0].provider, undefined, "a provider has no provider");
         assert.equal(args.isType(aws.ec2.Vpc), true);
         assert.equal(args.isType(aws.ec2.Subnet), false);
         assert.deepEqual(args.asType(aws.ec2.Vpc), { cidrBlock: "10.0.0.0/16" });
         assert.equal(args.asType(aws.ec2.Subnet), undefined);
+    });
+
+    it("gives a resource that names no provider its package's default provider, and every policy the stack tags", async () => {
+        const seen: ResourceValidationArgs[] = [];
+        let stackSeen: ReadonlyMap<string, string> | undefined;
+        const stack: StackValidationPolicy = { name: "s", description: "d", enforcementLevel: "advisory", validateStack: (args) => { stackSeen = args.stackTags; } };
+        const def = { type: "pulumi:providers:aws", props: { region: "eu-west-1" }, urn: "urn:pulumi:dev::ai-infra::pulumi:providers:aws::default", name: "default" };
+        const tags = new Map([["team", "a"]]);
+        await judge([res(VPC, "v", {}), res("pulumi:providers:aws", "p", {})], [recorder("rec", seen), stack], new Map(), tags, new Map([["aws", def]]));
+        assert.deepEqual(seen.map((a) => a.provider), [def, undefined]);
+        assert.equal(seen[0].stackTags, tags);
+        assert.equal(stackSeen, tags);
     });
 
     it("counts every validation function and every stack policy as a check", async () => {

@@ -50,7 +50,7 @@ describe("policy config: shape errors a typo must not get past", () => {
         assert.deepEqual(levels({ all: { enforcementLevel: "remediate" }, typed: { enforcementLevel: "advisory" } }), ["remediate", "remediate", "advisory"]);
     });
 
-    it("validates properties against the schema with defaults, naming the nested path, unless the policy is disabled", () => {
+    it("validates properties against the schema with defaults, naming the nested path, disabled policies included", () => {
         assert.deepEqual(resolvePolicyConfig({}, pack).get("typed")?.properties, { limit: 4 });
         assert.deepEqual(problems({ typed: { limit: 0 } }), ['"typed": limit must be >= 1']);
         assert.deepEqual(problems({ typed: { nested: { n: "x" } } }), ['"typed": nested.n must be integer']);
@@ -58,7 +58,7 @@ describe("policy config: shape errors a typo must not get past", () => {
             '"typed": unknown property "limt": allowed are limit, nested',
             '"typed": unknown property "lim": allowed are limit, nested',
         ]);
-        assert.deepEqual(problems({ typed: { enforcementLevel: "disabled", limit: 0 } }), []);
+        assert.deepEqual(problems({ typed: { enforcementLevel: "disabled", limit: 0 } }), ['"typed": limit must be >= 1']);
     });
 
     it("rejects properties on a policy that declares none, and counts problems in the message", () => {
@@ -66,5 +66,14 @@ describe("policy config: shape errors a typo must not get past", () => {
         assert.throws(() => resolvePolicyConfig({ plain: { x: 1 } }, pack), (e: Error) => e.message === 'invalid policy config (1 problem):\n  - "plain": takes no properties, got x');
         assert.throws(() => resolvePolicyConfig({ plain: { x: 1 }, nope: "advisory" }, pack), (e: Error) => e.message.startsWith("invalid policy config (2 problems):\n  - "));
         assert.deepEqual(problems({ plain: { enforcementLevel: "advisory" } }), []);
+    });
+});
+
+describe("policy config: a moved key says where it went", () => {
+    it("names the new home of chargeback-tags.knownTeams", async () => {
+        const { policies } = await import("../../policies/pack");
+        const required = { "spot-outside-prod": { environment: "dev" }, "scale-to-zero-outside-prod": { environment: "dev" } };
+        assert.throws(() => resolvePolicyConfig({ ...required, "chargeback-tags": { environment: "dev", knownTeams: ["a"] } }, policies),
+            (e: unknown) => e instanceof PolicyConfigError && e.problems.some((p) => p.startsWith('"chargeback-tags": unknown property "knownTeams" (moved to chargeback-teams.knownTeams')));
     });
 });
