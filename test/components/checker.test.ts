@@ -12,6 +12,7 @@ describe("config checker (components/validate.ts)", () => {
     it("shows values as written: strings quoted, undefined named, long JSON cut at 80 characters", () => {
         assert.equal(showValue(undefined), "undefined");
         assert.equal(showValue("a b"), '"a b"');
+        assert.equal(showValue("y".repeat(100)), `"${"y".repeat(100)}"`, "strings are shown whole");
         assert.equal(showValue(7), "7");
         assert.equal(showValue(null), "null");
         const exactly80 = [ "x".repeat(76) ]; // ["xxx…"] is 80 characters

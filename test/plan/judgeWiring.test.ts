@@ -78,7 +78,7 @@ describe("judge: how resources reach the policies", () => {
     });
 
     it("treats notApplicable as silence, with or without a reason, and any other throw as a mandatory violation", async () => {
-        const quiet: ResourceValidationPolicy = { name: "q", description: "d", enforcementLevel: "advisory", validateResource: (args) => { args.notApplicable(); } };
+        const quiet: ResourceValidationPolicy = { name: "q", description: "d", enforcementLevel: "advisory", validateResource: (args, report) => { args.notApplicable(); report("after notApplicable"); } };
         const quietWhy: ResourceValidationPolicy = { name: "w", description: "d", enforcementLevel: "advisory", validateResource: (args) => { args.notApplicable("not mine"); } };
         const stackQuiet: StackValidationPolicy = { name: "sq", description: "d", enforcementLevel: "advisory", validateStack: (args) => { args.notApplicable("n/a"); } };
         const stackBoom: StackValidationPolicy = { name: "sb", description: "d", enforcementLevel: "advisory", validateStack: () => { throw "plain"; } };

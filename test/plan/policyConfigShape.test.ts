@@ -61,6 +61,11 @@ describe("policy config: shape errors a typo must not get past", () => {
         assert.deepEqual(problems({ typed: { enforcementLevel: "disabled", limit: 0 } }), ['"typed": limit must be >= 1']);
     });
 
+    it("accepts schema keywords Ajv does not know (the Pulumi CLI passes schemas through)", () => {
+        const annotated: ResourceValidationPolicy = { ...typed, name: "annotated", configSchema: { properties: { limit: { type: "integer", "x-ui": "slider" } as object } } };
+        assert.deepEqual(resolvePolicyConfig({ annotated: { limit: 2 } }, [annotated]).get("annotated")?.properties, { limit: 2 });
+    });
+
     it("rejects properties on a policy that declares none, and counts problems in the message", () => {
         assert.deepEqual(problems({ plain: { limit: 3, x: 1 } }), ['"plain": takes no properties, got limit, x']);
         assert.throws(() => resolvePolicyConfig({ plain: { x: 1 } }, pack), (e: Error) => e.message === 'invalid policy config (1 problem):\n  - "plain": takes no properties, got x');
