@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BudgetHold } from "./budgetHold/budgetHold";
 import { INSTANCE_TYPES } from "./catalog";
 import type { AlertsConfig, Environment, TeamConfig } from "./config";
 import { Chargeback, chargebackTags, REQUIRED_TAG_KEYS, TAG_KEYS, teamChargeback } from "./tags";
@@ -18,9 +19,16 @@ export interface TeamBudgetsArgs {
     chargeback: Chargeback;
     /**
      * Activate the chargeback keys as cost allocation tags (account-wide, once per payer account). Default
-     * true; turn off in all stacks but one when several environments share an account.
+     * false: AWS rejects activating a key that has not yet appeared in billing data (up to 24 hours after
+     * the first tagged resource), which would fail a fresh account's first `pulumi up`. Turn it on in one
+     * stack per payer account as the second step (README, "What you are charged for and who sees it").
      */
     activateCostAllocationTags?: boolean;
+    /**
+     * Where the hard limit holds GPU capacity: the cluster whose team node groups are held, and the alert
+     * topics' KMS key (the hold topics use it too). Absent: teams' budgetAction only attaches the IAM deny.
+     */
+    hold?: { clusterName: string; alertsKeyArn: pulumi.Input<string> };
 }
 
 /** Budgets filter on a cost allocation tag as `user:<key>$<value>`. */
@@ -82,15 +90,27 @@ export class TeamBudgets extends pulumi.ComponentResource {
         super("ai-infra:budgets:TeamBudgets", name, {}, opts);
         const parent = { parent: this };
         const tags = chargebackTags(args.chargeback);
-        const notifications = (emails: string[]) => budgetNotifications(args.alerts).map((n) => ({
+        // A budget notification has one SNS subscriber: for a team held automatically, the 100 % one goes to
+        // the team's hold topic, and the hold Lambda reports to the critical topic what it changed.
+        const notifications = (emails: string[], holdTopicArn?: pulumi.Input<string>) => budgetNotifications(args.alerts).map((n) => ({
             comparisonOperator: "GREATER_THAN",
             notificationType: n.notificationType,
             threshold: n.threshold,
             thresholdType: "PERCENTAGE",
             subscriberEmailAddresses: emails,
-            subscriberSnsTopicArns: [n.severity === "warning" ? args.warningTopicArn : args.criticalTopicArn],
+            subscriberSnsTopicArns: [holdTopicArn && n.notificationType === "ACTUAL" && n.threshold === 100 ? holdTopicArn
+                : n.severity === "warning" ? args.warningTopicArn : args.criticalTopicArn],
         }));
-        const budget = (id: string, budgetName: string, limit: number, filter: string, emails: string[], budgetTags: Record<string, string>) =>
+        const limited = args.teams.filter((t) => t.budgetAction);
+        const hold = args.hold && limited.length > 0 ? new BudgetHold(`${name}-hold`, {
+            prefix: `ai-${args.environment}`,
+            clusterName: args.hold.clusterName,
+            teams: limited.map((t) => t.id),
+            alertsKeyArn: args.hold.alertsKeyArn,
+            reportTopicArn: args.criticalTopicArn,
+            tags,
+        }, parent) : undefined;
+        const budget = (id: string, budgetName: string, limit: number, filter: string, emails: string[], budgetTags: Record<string, string>, holdTopicArn?: pulumi.Input<string>) =>
             new aws.budgets.Budget(id, {
                 name: budgetName,
                 budgetType: "COST",
@@ -98,7 +118,7 @@ export class TeamBudgets extends pulumi.ComponentResource {
                 limitAmount: limit.toFixed(2),
                 limitUnit: "USD",
                 costFilters: [{ name: "TagKeyValue", values: [filter] }],
-                notifications: notifications(emails),
+                notifications: notifications(emails, holdTopicArn),
                 tags: budgetTags,
             }, parent);
 
@@ -108,12 +128,13 @@ export class TeamBudgets extends pulumi.ComponentResource {
 
         for (const team of args.teams) {
             const teamTags = chargebackTags(teamChargeback(team, args.environment));
-            const b = budget(`${name}-${team.id}`, `ai-${args.environment}-${team.id}`, team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags);
+            const holdTopicArn = team.budgetAction?.approval === "automatic" ? hold?.topicArns[team.id] : undefined;
+            const b = budget(`${name}-${team.id}`, `ai-${args.environment}-${team.id}`, team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags, holdTopicArn);
             this.budgetNames[team.id] = b.name;
             if (team.budgetAction) this.hardLimit(name, args, team, b, teamTags);
         }
 
-        if (args.activateCostAllocationTags ?? true) {
+        if (args.activateCostAllocationTags ?? false) {
             for (const key of REQUIRED_TAG_KEYS.filter((k) => k !== TAG_KEYS.managedBy)) {
                 new aws.costexplorer.CostAllocationTag(`${name}-tag-${key}`, { tagKey: key, status: "Active" }, parent);
             }
@@ -153,10 +174,12 @@ export class TeamBudgets extends pulumi.ComponentResource {
         }, { parent: this });
         new aws.iam.RolePolicy(`${name}-${team.id}-budget-action`, {
             role: executionRole.name,
-            policy: pulumi.all([policy.arn]).apply(([policyArn]) => JSON.stringify({
+            policy: pulumi.all([policy.arn, aws.getCallerIdentityOutput({}, { parent: this }).accountId]).apply(([policyArn, accountId]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{
-                    Effect: "Allow", Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], Resource: `arn:aws:iam::*:role/${action.deployRole}`,
+                    // This account's role, with or without an IAM path.
+                    Effect: "Allow", Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+                    Resource: [`arn:aws:iam::${accountId}:role/${action.deployRole}`, `arn:aws:iam::${accountId}:role/*/${action.deployRole}`],
                     Condition: { ArnEquals: { "iam:PolicyARN": policyArn } },
                 }],
             })),

@@ -32,8 +32,13 @@ export interface TeamConfig {
     monthlyBudgetUsd: number;
     /** Absent: the team is not admitted by the gateway. */
     gateway?: TeamGateway;
-    /** Hard limit: at 100 % of the budget, deny new GPU capacity to the team's deploy role. */
+    /** Hard limit: at 100 % of the budget, hold the team's GPU node groups (see budgetHold/). */
     budgetAction?: BudgetActionConfig;
+    /**
+     * Monthly model-API budget (Bedrock, OpenAI through the gateway), metered from the gateway's token
+     * counts. Default: monthlyBudgetUsd (model spend alone may use the whole budget).
+     */
+    modelBudgetUsd?: number;
 }
 
 export interface BudgetActionConfig {
@@ -141,8 +146,8 @@ export interface StackConfig {
     alerts: AlertsConfig;
     pricing: PricingConfig;
     /**
-     * Activate the chargeback keys as cost allocation tags (an account-wide setting). Default true; set
-     * false in all stacks but one when several environments share a payer account.
+     * Activate the chargeback keys as cost allocation tags (an account-wide setting). Default false: a
+     * documented second step once the keys appear in billing data; true in one stack per payer account.
      */
     activateCostAllocationTags: boolean;
 }
@@ -221,7 +226,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     const cache = parseCache(c, v.cache ?? {}, env);
     const alerts = parseAlerts(c, v.alerts ?? {});
     const pricing = parsePricing(c, v.pricing ?? {});
-    const activateCostAllocationTags = v.activateCostAllocationTags === undefined ? true : c.boolean(key("activateCostAllocationTags"), v.activateCostAllocationTags) ?? true;
+    // Off by default: activation fails until the keys appear in billing data, so it is a second step.
+    const activateCostAllocationTags = v.activateCostAllocationTags === undefined ? false : c.boolean(key("activateCostAllocationTags"), v.activateCostAllocationTags) ?? false;
     const region = raw["aws:region"];
     gateway.backends.forEach((b, i) => {
         if (b.provider === "aws-bedrock" && !b.region && !region) c.fail(`${key("gateway")}.backends[${i}].region`, undefined, "set it, or set aws:region for the stack");
@@ -250,7 +256,7 @@ function parseTeams(c: Checker, value: unknown): TeamConfig[] {
     for (const [id, raw] of entries) {
         const tp = `${p}.${id}`;
         if (id === PLATFORM_TEAM) c.fail(tp, id, `"${PLATFORM_TEAM}" is reserved for the shared resources the platform owns; pick another team id`);
-        const o = c.object(tp, raw, ["costCenter", "owner", "monthlyBudgetUsd", "gateway", "budgetAction"]);
+        const o = c.object(tp, raw, ["costCenter", "owner", "monthlyBudgetUsd", "gateway", "budgetAction", "modelBudgetUsd"]);
         if (!o) continue;
         const costCenter = c.string(`${tp}.costCenter`, o.costCenter);
         const owner = c.string(`${tp}.owner`, o.owner, { pattern: EMAIL, describe: "an e-mail address" });
@@ -274,7 +280,11 @@ function parseTeams(c: Checker, value: unknown): TeamConfig[] {
                 if (deployRole && approval) budgetAction = { deployRole, approval };
             }
         }
-        if (costCenter && owner && monthlyBudgetUsd) teams.push({ id, costCenter, owner, monthlyBudgetUsd, gateway, ...(budgetAction ? { budgetAction } : {}) });
+        const modelBudgetUsd = o.modelBudgetUsd === undefined ? undefined
+            : c.number(`${tp}.modelBudgetUsd`, o.modelBudgetUsd, (n) => n >= 0 && (!monthlyBudgetUsd || n <= monthlyBudgetUsd), `must be a number of USD from 0 to monthlyBudgetUsd (${monthlyBudgetUsd})`);
+        if (costCenter && owner && monthlyBudgetUsd) {
+            teams.push({ id, costCenter, owner, monthlyBudgetUsd, gateway, ...(budgetAction ? { budgetAction } : {}), ...(modelBudgetUsd !== undefined ? { modelBudgetUsd } : {}) });
+        }
     }
     return teams;
 }

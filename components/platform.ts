@@ -7,6 +7,8 @@ import { TeamBudgets } from "./budgets";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { GpuScheduling } from "./gpuScheduling";
 import { Monitoring } from "./monitoring/monitoring";
+import { ModelMetering } from "./monitoring/modelMetering";
+import { inClusterModels, teamModelQuotas } from "./modelSpend";
 import { Network } from "./network";
 import { AiGateway } from "./gateway/aiGateway";
 import { applicationLogGroup, RateLimitStoreAlarm } from "./gateway/storeAlarm";
@@ -156,6 +158,14 @@ export class Platform extends pulumi.ComponentResource {
                 prefix: `ai-${config.environment}`, clusterName: config.cluster.name, logGroupName: appLogs.name, gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
                 failureMode: config.gateway.rateLimitFailureMode, alarmActions: [this.monitoring.criticalTopicArn], chargeback: platform,
             }, { parent: this });
+            new ModelMetering(`${name}-model-metering`, {
+                prefix: `ai-${config.environment}`, environment: config.environment, region, clusterName: this.cluster.name,
+                namespace: this.gatewayNamespace.metadata.name, provider: this.cluster.provider,
+                teams: teamModelQuotas(config.teams, config.gateway.backends), inClusterModels: inClusterModels(config.gateway.backends),
+                warningPercent: config.alerts.warningPercent, criticalPercent: config.alerts.criticalPercent,
+                warningTopicArn: this.monitoring.warningTopicArn, criticalTopicArn: this.monitoring.criticalTopicArn,
+                tags: sharedTags, labels: chargebackLabels(platform), dependsOn: [this.gateway],
+            }, { parent: this });
         }
         this.budgets = new TeamBudgets(`${name}-budgets`, {
             environment: config.environment,
@@ -167,6 +177,7 @@ export class Platform extends pulumi.ComponentResource {
             criticalTopicArn: this.monitoring.criticalTopicArn,
             chargeback: platform,
             activateCostAllocationTags: config.activateCostAllocationTags,
+            hold: { clusterName: config.cluster.name, alertsKeyArn: this.monitoring.alertsKeyArn },
         }, { parent: this });
         this.registerOutputs({ clusterName: this.cluster.name, rateLimitCacheEndpoint: this.rateLimitCache.endpoint });
     }

@@ -95,6 +95,29 @@ function offsetMinutes(format: Intl.DateTimeFormat, utcMs: number): number {
     return Math.round((local - utcMs) / MINUTE_MS);
 }
 
+/**
+ * The offsets in force over [start, end): each from the first whole UTC hour at which Intl reports it.
+ * Sampled weekly, then narrowed to the hour by bisection: time zones change offset at most once a week.
+ */
+function offsetTransitions(format: Intl.DateTimeFormat, start: number, end: number): { at: number; offset: number }[] {
+    const WEEK_MS = 7 * 24 * HOUR_MS;
+    const out = [{ at: start, offset: offsetMinutes(format, start) }];
+    for (let from = start; from < end; from += WEEK_MS) {
+        const to = Math.min(from + WEEK_MS, end);
+        const before = out[out.length - 1].offset;
+        const after = offsetMinutes(format, to);
+        if (after === before) continue;
+        let lo = from, hi = to; // offset(lo) = before, offset(hi) = after
+        while (hi - lo > HOUR_MS) {
+            const mid = lo + Math.floor((hi - lo) / HOUR_MS / 2) * HOUR_MS;
+            if (offsetMinutes(format, mid) === before) lo = mid;
+            else hi = mid;
+        }
+        if (hi < end) out.push({ at: hi, offset: after });
+    }
+    return out;
+}
+
 /** UTC instants (ms) in [start, end) at which the schedule fires. */
 export function firings(schedule: Pick<ScheduleWindow, "cron" | "timezone">, start: number, end: number): number[] {
     const cron = parseCron(schedule.cron);
@@ -102,18 +125,13 @@ export function firings(schedule: Pick<ScheduleWindow, "cron" | "timezone">, sta
         timeZone: schedule.timezone ?? "UTC", hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric",
     });
     const utc = (schedule.timezone ?? "UTC") === "UTC";
-    // Offsets change at most at an hour boundary: ask Intl twice a day, and hourly only on a day that changes.
-    let day = NaN, dayOffset = 0, dayChanges = false;
+    // Each Intl call costs tens of microseconds: find the offset's changes (twice a year where DST
+    // applies) and look hours up in them, instead of asking Intl every day.
+    const transitions = utc ? [{ at: start, offset: 0 }] : offsetTransitions(format, start, end);
+    let next = 0;
     const offsetAt = (hour: number): number => {
-        if (utc) return 0;
-        const d = Math.floor((hour - start) / (24 * HOUR_MS));
-        if (d !== day) {
-            day = d;
-            const first = start + d * 24 * HOUR_MS;
-            dayOffset = offsetMinutes(format, first);
-            dayChanges = offsetMinutes(format, first + 23 * HOUR_MS) !== dayOffset;
-        }
-        return dayChanges ? offsetMinutes(format, hour) : dayOffset;
+        while (next + 1 < transitions.length && transitions[next + 1].at <= hour) next++;
+        return transitions[next].offset;
     };
     const out: number[] = [];
     for (let hour = start; hour < end; hour += HOUR_MS) {

@@ -1,5 +1,5 @@
 import {
-    cacheNodeHourly, CURRENCY, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, roundCents as round, spotDiscount, UNIT_PRICES,
+    cacheNodeHourly, CURRENCY, formatUsd, HOURS_PER_MONTH, onDemandHourly, PRICES_AS_OF, regionPriceFactor, roundCents as round, spotDiscount, UNIT_PRICES,
 } from "../components/catalog";
 import { controlPlaneMonth } from "../components/controlPlaneCost";
 import { todayUtc } from "../components/eksVersions";
@@ -8,6 +8,7 @@ import { averageNodes, isReplayable, ScheduleWindow } from "../components/schedu
 import { resolveRegion, resolveTeam } from "../components/tagResolution";
 import { PLATFORM_TEAM } from "../components/tags";
 import { isTaggableAwsType } from "../policies/taggable";
+import { maxMonthlyModelSpend, MINUTES_PER_MONTH, quotasOf } from "../components/modelSpend";
 
 /**
  * Monthly cost of a set of declared resources, from the catalog. The same function prices the offline
@@ -206,6 +207,16 @@ function replicationGroup(r: CostResource, ctx: Context): Priced {
     return { kind: "cache", description, monthly: flat(hourly * HOURS_PER_MONTH * nodes) };
 }
 
+/**
+ * CloudWatch bills an alarm per metric it evaluates: a metric-math alarm per input metric, a Metrics
+ * Insights alarm per series its query reads (counted as one: the series are only known at run time).
+ */
+export function alarmMetricCount(props: Record<string, unknown>): number {
+    const queries = Array.isArray(props.metricQueries) ? (props.metricQueries as Record<string, unknown>[]) : [];
+    if (queries.length === 0) return 1;
+    return queries.filter((q) => q.metric !== undefined || /^\s*SELECT\b/i.test(String(q.expression ?? ""))).length || 1;
+}
+
 const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:eks/nodeGroup:NodeGroup": compute,
     "aws:autoscaling/group:Group": compute,
@@ -221,7 +232,10 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     "aws:ec2/eip:Eip": (_r, ctx) => fixedMonthly("public-ipv4", "Elastic IP (public IPv4)", UNIT_PRICES.publicIpv4PerHour * HOURS_PER_MONTH, ctx),
     "aws:kms/key:Key": (_r, ctx) => fixedMonthly("kms-key", "KMS customer managed key", UNIT_PRICES.kmsKeyPerMonth, ctx),
     "aws:secretsmanager/secret:Secret": (_r, ctx) => fixedMonthly("secret", "Secrets Manager secret", UNIT_PRICES.secretPerMonth, ctx),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": (_r, ctx) => fixedMonthly("alarm", "CloudWatch alarm", UNIT_PRICES.alarmStandardPerMonth, ctx),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (r, ctx) => {
+        const n = alarmMetricCount(r.props);
+        return fixedMonthly("alarm", n === 1 ? "CloudWatch alarm" : `CloudWatch alarm on ${n} metrics`, UNIT_PRICES.alarmStandardPerMonth * n, ctx);
+    },
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": (_r, ctx) => fixedMonthly("alarm", "CloudWatch composite alarm", UNIT_PRICES.alarmCompositePerMonth, ctx),
     // The first two action-enabled budgets of an account are free; the estimate does not know the account.
     "aws:budgets/budgetAction:BudgetAction": (_r, ctx) => fixedMonthly("budget-action", "Budget action (first two per account free)", UNIT_PRICES.budgetActionPerMonth, ctx),
@@ -235,6 +249,27 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
             : undefined;
     },
 };
+
+/** Line kind of model-API spend: nothing at min and expected (usage-based), the token quota's worth at max. */
+export const MODEL_API_KIND = "model-api";
+
+/** Model-API lines from the metering Lambda's record of each team's token quota (components/modelSpend.ts). */
+function modelSpendLines(r: CostResource): { lines: CostLine[]; warnings: string[] } {
+    const quotas = quotasOf(r.type, r.props) ?? [];
+    const lines: CostLine[] = [];
+    const warnings: string[] = [];
+    for (const q of quotas) {
+        const m = maxMonthlyModelSpend(q);
+        const rate = m.dearest ? ` at ${m.dearest}'s dearest rate` : "";
+        lines.push({
+            team: q.team, urn: r.urn, kind: MODEL_API_KIND,
+            description: `model APIs at the token quota: ${(q.tokensPerMinute ?? 0).toLocaleString("en-US")} tokens/min x ${MINUTES_PER_MONTH.toLocaleString("en-US")} min${rate} (max only; usage-based)`,
+            monthly: { min: 0, expected: 0, max: round(m.maxUsd) },
+        });
+        if (m.unpriced.length > 0) warnings.push(`team ${q.team}: ${m.unpriced.join(", ")} not in the model price table: the model-spend max (${formatUsd(m.maxUsd)}) leaves them out`);
+    }
+    return { lines, warnings };
+}
 
 function schedulesByNodeGroup(resources: readonly CostResource[]): Map<string, ScheduleWindow[]> {
     const groups = new Set(resources.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").map((r) => r.urn));
@@ -280,6 +315,11 @@ export function estimateCost(resources: readonly CostResource[], opts: EstimateO
         });
         if (priced.unpriced && ctx.factor !== undefined) warnings.push(`${r.urn}: not priced: ${priced.unpriced}`);
         if (ctx.factor === undefined) unpricedRegions.add(ctx.region);
+    }
+    for (const r of resources) {
+        const model = modelSpendLines(r);
+        lines.push(...model.lines);
+        warnings.push(...model.warnings);
     }
     if (regionPriceFactor(opts.region) === undefined) unpricedRegions.add(opts.region);
     for (const region of unpricedRegions) warnings.unshift(`region ${region} has no prices in the catalog: priced lines show 0 and are marked unpriced`);

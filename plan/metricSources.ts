@@ -15,8 +15,11 @@
  *   (EC2 publishes those aggregates for every group; the name is only known after deployment, so only the
  *   dimension set is checked);
  * - a CloudWatch Logs metric filter: its `metricTransformation` metric in its namespace, with exactly the
- *   dimensions the transformation names (none when it names none).
+ *   dimensions the transformation names (none when it names none);
+ * - a Lambda function: `AWS/Lambda` by `FunctionName` (Lambda publishes invocation metrics for every
+ *   function); the model-spend metering Lambda also `AiInfra/ModelSpend` per {Environment, Team}.
  */
+import { MODEL_SPEND_METRICS, quotasOf } from "../components/modelSpend";
 
 export interface RenderedResource {
     urn: string;
@@ -121,6 +124,16 @@ export function metricProducers(resources: readonly RenderedResource[]): Produce
             const name = str(t.name);
             if (namespace !== undefined && name !== undefined) {
                 producers.push({ source: r.urn, namespace, metric: (n) => n === name, dimensionSets: [set(...Object.keys(rec(t.dimensions)))] });
+            }
+        }
+        if (r.type === "aws:lambda/function:Function" && str(i.name) !== undefined) {
+            const fn = str(i.name)!;
+            producers.push({ source: r.urn, namespace: "AWS/Lambda", metric: () => true, dimensionSets: [set("FunctionName")], values: { FunctionName: (v) => v === fn } });
+            if (quotasOf(r.type, i)) {
+                producers.push({
+                    source: r.urn, namespace: MODEL_SPEND_METRICS.namespace, metric: (n) => (MODEL_SPEND_METRICS.metricNames as readonly string[]).includes(n),
+                    dimensionSets: [set(...MODEL_SPEND_METRICS.dimensions)],
+                });
             }
         }
         if (r.type === "aws:eks/nodeGroup:NodeGroup") {

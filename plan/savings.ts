@@ -1,5 +1,5 @@
 import { HOURS_PER_MONTH, roundCents } from "../components/catalog";
-import { CostEstimate, CostLine, Range } from "./cost";
+import { CostEstimate, CostLine, MODEL_API_KIND, Range } from "./cost";
 
 /**
  * What the cost design earns, against a naive baseline (DESIGN.md "Savings baseline"): every node group at
@@ -49,10 +49,24 @@ export function savingsOf(lines: readonly CostLine[], figures: Range): SavingsFi
     };
 }
 
+/**
+ * Model-API spend at the token quota (`model-api` lines) is no part of the cost design the baseline
+ * measures: it would sit in both the figure and the baseline and drown the infrastructure's savings.
+ */
 export function savingsReport(cost: CostEstimate): SavingsReport {
+    const infra = cost.lines.filter((l) => l.kind !== MODEL_API_KIND);
     const byTeam: Record<string, SavingsFigures> = {};
-    for (const [team, figures] of Object.entries(cost.byTeam)) byTeam[team] = savingsOf(cost.lines.filter((l) => l.team === team), figures);
-    return { ...savingsOf(cost.lines, cost.monthly), byTeam };
+    for (const team of Object.keys(cost.byTeam)) {
+        const lines = infra.filter((l) => l.team === team);
+        byTeam[team] = savingsOf(lines, sumOf(lines));
+    }
+    return { ...savingsOf(infra, sumOf(infra)), byTeam };
+}
+
+function sumOf(lines: readonly CostLine[]): Range {
+    const r: Range = { min: 0, expected: 0, max: 0 };
+    for (const l of lines) for (const k of ["min", "expected", "max"] as const) r[k] = roundCents(r[k] + l.monthly[k]);
+    return r;
 }
 
 /** `72.3 %`, or `-` when not comparable; never rounds a saving up to a round 100 % it did not reach. */

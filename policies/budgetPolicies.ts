@@ -1,7 +1,8 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { formatUsd as usd } from "../components/catalog";
+import { formatUsd as usd, roundCents } from "../components/catalog";
 import { PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
-import { estimateCost } from "../plan/cost";
+import { quotasOf } from "../components/modelSpend";
+import { estimateCost, MODEL_API_KIND } from "../plan/cost";
 import { isRecord } from "./common";
 import { elements, peek, peekAt, resolveRegion, strings } from "../components/tagResolution";
 import { gpuUsage } from "./gpuQuota";
@@ -93,25 +94,59 @@ export const costWithinBudget: StackValidationPolicy = {
         },
     },
     validateStack: (args, report) => {
-        const cfg = args.getConfig<CostConfig>();
-        const budgets = teamBudgets(args.resources);
-        // Region from each resource's provider (the default provider carries `aws:region`), never from policy config.
-        const region = stackRegion(args.resources);
-        const estimate = estimateCost(args.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: isRecord(r.props) ? r.props : {}, providerProps: r.provider?.props, dependencies: r.dependencies.map((d) => d.urn) })), {
-            region: region ?? FALLBACK_PRICING_REGION,
-            spotDiscount: isRecord(cfg.spotDiscount) ? cfg.spotDiscount as Record<string, number> : {},
-        });
+        const { budgets, estimate, region } = estimateWithBudgets(args.resources, args.getConfig<CostConfig>());
         for (const [team, budget] of budgets) {
             const limit = Number(budget.props.limitAmount);
-            const cost = estimate.byTeam[team];
-            if (!cost || !Number.isFinite(limit)) continue;
-            const unpriced = estimate.lines.filter((l) => l.team === team && l.unpriced);
-            if (cost.max > limit) {
-                report(`team ${team}: estimated ${usd(cost.max)}/month at max scale (${region ? `${region} prices` : `no provider names a region: ${FALLBACK_PRICING_REGION} prices`}) exceeds its budget of ${usd(limit)} (${budget.name})${unpriced.length ? `; ${unpriced.length} line(s) could not be priced` : ""}`, budget.urn);
+            if (!estimate.byTeam[team] || !Number.isFinite(limit)) continue;
+            // The infrastructure this stack declares; model-API spend at the token quota is judged by model-spend-within-budget.
+            const lines = estimate.lines.filter((l) => l.team === team && l.kind !== MODEL_API_KIND);
+            const max = roundCents(lines.reduce((n, l) => n + l.monthly.max, 0));
+            const unpriced = lines.filter((l) => l.unpriced);
+            if (max > limit) {
+                report(`team ${team}: estimated ${usd(max)}/month at max scale (${region ? `${region} prices` : `no provider names a region: ${FALLBACK_PRICING_REGION} prices`}) exceeds its budget of ${usd(limit)} (${budget.name})${unpriced.length ? `; ${unpriced.length} line(s) could not be priced` : ""}`, budget.urn);
             } else if (unpriced.length > 0) {
                 // An unpriced line counts $0: under the budget is then no verdict, so it must not read as a pass.
                 const reasons = [...new Set(unpriced.map((l) => l.unpriced))].join("; ");
-                report(`team ${team}: cannot judge its budget of ${usd(limit)} (${budget.name}): ${unpriced.length} cost line(s) not priced (${reasons}); the priced lines alone come to ${usd(cost.max)}/month at max scale`, budget.urn);
+                report(`team ${team}: cannot judge its budget of ${usd(limit)} (${budget.name}): ${unpriced.length} cost line(s) not priced (${reasons}); the priced lines alone come to ${usd(max)}/month at max scale`, budget.urn);
+            }
+        }
+    },
+};
+
+function estimateWithBudgets(resources: readonly PolicyResource[], cfg: CostConfig) {
+    const budgets = teamBudgets(resources);
+    // Region from each resource's provider (the default provider carries `aws:region`), never from policy config.
+    const region = stackRegion(resources);
+    const estimate = estimateCost(resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: isRecord(r.props) ? r.props : {}, providerProps: r.provider?.props, dependencies: r.dependencies.map((d) => d.urn) })), {
+        region: region ?? FALLBACK_PRICING_REGION,
+        spotDiscount: isRecord(cfg.spotDiscount) ? cfg.spotDiscount as Record<string, number> : {},
+    });
+    return { budgets, estimate, region };
+}
+
+/**
+ * A token rate limit bounds the rate, not the month: flags a team whose quota, used all month at the
+ * dearest routed model, could spend beyond its model budget, or push its total past its budget. Advisory
+ * by default: a quota is a burst allowance, and the metering's budget alarms catch actual spend.
+ */
+export const modelSpendWithinBudget: StackValidationPolicy = {
+    name: "model-spend-within-budget",
+    description: "A team's token quota cannot spend more on model APIs in a month than its model budget, nor push its total past its budget.",
+    enforcementLevel: "advisory",
+    configSchema: costWithinBudget.configSchema,
+    validateStack: (args, report) => {
+        const { budgets, estimate } = estimateWithBudgets(args.resources, args.getConfig<CostConfig>());
+        const quotas = new Map(args.resources.flatMap((r) => (quotasOf(r.type, isRecord(r.props) ? r.props : {}) ?? []).map((q) => [q.team, { q, urn: r.urn }] as const)));
+        for (const [team, { q, urn }] of quotas) {
+            const model = roundCents(estimate.lines.filter((l) => l.team === team && l.kind === MODEL_API_KIND).reduce((n, l) => n + l.monthly.max, 0));
+            if (model > q.modelBudgetUsd) {
+                report(`team ${team}: its token quota (${q.tokensPerMinute} tokens/min) permits up to ${usd(model)}/month of model-API spend, above its model budget of ${usd(q.modelBudgetUsd)}: lower the quota or raise the budget`, urn);
+            }
+            const budget = budgets.get(team);
+            const limit = budget ? Number(budget.props.limitAmount) : NaN;
+            const total = estimate.byTeam[team]?.max ?? 0;
+            if (budget && Number.isFinite(limit) && total > limit && model > 0) {
+                report(`team ${team}: infrastructure at max scale plus model APIs at the token quota reach ${usd(total)}/month, above its budget of ${usd(limit)} (${budget.name})`, budget.urn);
             }
         }
     },

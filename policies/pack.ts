@@ -1,5 +1,5 @@
 import { Policies, PolicyPackArgs } from "@pulumi/policy";
-import { costWithinBudget, teamBudget } from "./budgetPolicies";
+import { costWithinBudget, modelSpendWithinBudget, teamBudget } from "./budgetPolicies";
 import { cacheEncryption, cacheRightSize, imdsv2Required } from "./cacheAndInstances";
 import { chargebackTags } from "./chargebackTags";
 import { chargebackTeams } from "./chargebackTeams";
@@ -30,6 +30,7 @@ export const policies: Policies = ([
     imdsv2Required,
     teamBudget,
     costWithinBudget,
+    modelSpendWithinBudget,
     gatewayQuota,
     rightSizeFromUsage,
     eksVersionSupport,

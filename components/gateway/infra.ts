@@ -49,7 +49,9 @@ export function renderEnvoyProxy(name: string, meta: ObjectMeta, gatewayName: st
                             nodeSelector: { "ai-infra/node-role": "system" },
                             topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],
                         },
-                        container: { resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
+                        // The CPU limit (4x the request the HPA scales on) gives the saturation alarm its denominator:
+                        // container_cpu_utilization_over_container_limit exists only for containers with a limit.
+                        container: { resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } } },
                     },
                     envoyHpa: {
                         minReplicas: gw.replicas.min,

@@ -1,5 +1,8 @@
 import type { RateLimitFailureMode } from "../configGateway";
-import { CHARTS } from "./constants";
+import { CHARTS, TEAM_HEADER } from "./constants";
+
+/** Label (Prometheus) / attribute (OTel) naming the verified team on the AI Gateway's token metrics. */
+export const TEAM_METRIC_LABEL = "team";
 
 export interface RateLimitStore {
     /** `host:port` of the Valkey primary (or configuration) endpoint. */
@@ -67,6 +70,11 @@ export function envoyGatewayValues(store: RateLimitStore): Record<string, unknow
 /** Helm values of the AI Gateway controller chart. */
 export function aiGatewayValues(): Record<string, unknown> {
     return {
-        controller: { nodeSelector: { "ai-infra/node-role": "system" } },
+        controller: {
+            nodeSelector: { "ai-infra/node-role": "system" },
+            // Token metrics carry the verified team as label `team` (ai-gateway-helm values.yaml:110 at
+            // v1.1.0, passed to the controller as --metricsRequestHeaderAttributes): model-spend metering.
+            metricsRequestHeaderAttributes: `${TEAM_HEADER}:${TEAM_METRIC_LABEL}`,
+        },
     };
 }

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertsConfig, Environment, TeamConfig } from "../config";
 import { Chargeback, chargebackTags } from "../tags";
-import { alarmSpecs, anyOfRule, criticalConditions, pageRule } from "./alarms";
+import { AlarmSpec, alarmSpecs, anyOfRule, criticalConditions, pageRule } from "./alarms";
 import { dashboardBody } from "./dashboard";
 
 export interface MonitoringArgs {
@@ -23,6 +23,31 @@ export interface MonitoringArgs {
     chargeback: Chargeback;
 }
 
+/** The MetricAlarm inputs that say what is measured: one metric, or metric math / a Metrics Insights query. */
+export function metricAlarmSource(s: AlarmSpec): Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricName" | "dimensions" | "statistic" | "period" | "metricQueries"> {
+    if (s.metric) {
+        return { namespace: s.metric.namespace, metricName: s.metric.metricName, dimensions: s.metric.dimensions, statistic: s.metric.statistic, period: s.periodSeconds };
+    }
+    return {
+        metricQueries: (s.queries ?? []).map((q) => ({
+            id: q.id,
+            returnData: q.returnData,
+            // A Metrics Insights query carries its own period; a math expression takes its inputs'.
+            ...(q.expression ? { expression: q.expression, label: q.label, ...(/^\s*SELECT\b/i.test(q.expression) ? { period: s.periodSeconds } : {}) } : {}),
+            ...(q.metric ? { metric: { namespace: q.metric.namespace, metricName: q.metric.metricName, dimensions: q.metric.dimensions, stat: q.metric.statistic, period: s.periodSeconds } } : {}),
+        })),
+    };
+}
+
+/**
+ * The add-on's agent settings the alarms depend on, set explicitly rather than left to the add-on's
+ * defaults: enhanced observability (pod status, container-over-limit metrics) and accelerated compute
+ * (NVIDIA DCGM GPU metrics).
+ */
+export const OBSERVABILITY_CONFIGURATION = {
+    agent: { config: { logs: { metrics_collected: { kubernetes: { enhanced_container_insights: true, accelerated_compute_metrics: true } } } } },
+};
+
 /** The composite alarm's name, which the pager subscription filters on. */
 export const pageAlarmName = (prefix: string) => `${prefix}-page`;
 
@@ -33,6 +58,8 @@ export const pageAlarmName = (prefix: string) => `${prefix}-page`;
 export class Monitoring extends pulumi.ComponentResource {
     readonly warningTopicArn: pulumi.Output<string>;
     readonly criticalTopicArn: pulumi.Output<string>;
+    /** KMS key of the alert topics; other topics AWS Budgets publishes to (the budget hold's) use it too. */
+    readonly alertsKeyArn: pulumi.Output<string>;
     readonly alarmNames: string[];
     readonly dashboardName: pulumi.Output<string>;
 
@@ -52,6 +79,7 @@ export class Monitoring extends pulumi.ComponentResource {
         new aws.eks.Addon(`${name}-observability`, {
             clusterName: args.clusterName,
             addonName: "amazon-cloudwatch-observability",
+            configurationValues: JSON.stringify(OBSERVABILITY_CONFIGURATION),
             podIdentityAssociations: [{ roleArn: agentRole.arn, serviceAccount: "cloudwatch-agent" }],
             resolveConflictsOnCreate: "OVERWRITE",
             resolveConflictsOnUpdate: "PRESERVE",
@@ -69,9 +97,11 @@ export class Monitoring extends pulumi.ComponentResource {
                 Statement: [
                     { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${id}:root` }, Action: "kms:*", Resource: "*" },
                     {
+                        // Only on behalf of this account (confused-deputy guard, as on the topic policies).
                         Sid: "AlertPublishers", Effect: "Allow",
                         Principal: { Service: ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"] },
                         Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*",
+                        Condition: { StringEquals: { "aws:SourceAccount": id } },
                     },
                 ],
             })),
@@ -94,6 +124,7 @@ export class Monitoring extends pulumi.ComponentResource {
             args.alerts.emails.forEach((email, i) => new aws.sns.TopicSubscription(`${name}-${severity}-email-${i}`, { topic: t.arn, protocol: "email", endpoint: email }, parent));
             return t;
         };
+        this.alertsKeyArn = key.arn;
         const warning = topic("warning");
         const critical = topic("critical");
         if (args.alerts.webhookUrl) {
@@ -116,13 +147,9 @@ export class Monitoring extends pulumi.ComponentResource {
         const alarms = specs.map((s) => new aws.cloudwatch.MetricAlarm(`${name}-${s.name}`, {
             name: s.name,
             alarmDescription: s.description,
-            namespace: s.namespace,
-            metricName: s.metricName,
-            dimensions: s.dimensions,
-            statistic: s.statistic,
+            ...metricAlarmSource(s),
             comparisonOperator: s.comparisonOperator,
             threshold: s.threshold,
-            period: s.periodSeconds,
             evaluationPeriods: s.evaluationPeriods,
             datapointsToAlarm: s.datapointsToAlarm,
             treatMissingData: s.treatMissingData,

@@ -1,63 +1,17 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { budgetNotifications, denyGpuCapacityPolicy, TeamBudgets, tagFilter } from "../../components/budgets";
 import { memberClusterIds, replicationGroupIdFor } from "../../components/cache";
 import { ConfigError, parseStackConfig } from "../../components/config";
-import { alarmSpecs, criticalConditions, MAX_RULE_LENGTH, pageRule } from "../../components/monitoring/alarms";
 import { dashboardBody } from "../../components/monitoring/dashboard";
 import { Monitoring } from "../../components/monitoring/monitoring";
 import { baseConfig, declare, ofType, one } from "../helpers";
 
-const input = { prefix: "ai-dev", clusterName: "ai-dev", cacheNodes: ["rl-001", "rl-002"], gatewayNamespace: "envoy-gateway-system", warningPercent: 70, criticalPercent: 90 };
 const chargeback = { team: "platform", costCenter: "CC-P", environment: "dev", owner: "p@example.com" };
 const alerts = { emails: ["oncall@example.com"], warningPercent: 70, criticalPercent: 90 };
 
 describe("monitoring", () => {
-    it("sets a warning and a critical alarm on every watched metric, at the configured thresholds", () => {
-        const specs = alarmSpecs({ ...input, warningPercent: 65, criticalPercent: 85 });
-        const metrics = new Set(specs.filter((s) => s.comparisonOperator === "GreaterThanOrEqualToThreshold" && s.threshold > 1).map((s) => `${s.metricName}|${JSON.stringify(s.dimensions)}`));
-        for (const key of metrics) {
-            const pair = specs.filter((s) => `${s.metricName}|${JSON.stringify(s.dimensions)}` === key);
-            assert.deepEqual(pair.map((s) => [s.severity, s.threshold]), [["warning", 65], ["critical", 85]], key);
-        }
-        for (const m of ["node_gpu_utilization", "node_gpu_memory_utilization", "node_cpu_utilization", "node_memory_utilization", "pod_cpu_utilization", "EngineCPUUtilization", "DatabaseMemoryUsagePercentage"]) {
-            assert.ok(specs.some((s) => s.metricName === m), m);
-        }
-        assert.equal(specs.filter((s) => s.metricName === "EngineCPUUtilization").length, 4, "both cache nodes, both thresholds");
-    });
-
-    it("chooses windows and missing-data handling per metric deliberately", () => {
-        const specs = alarmSpecs(input);
-        const get = (name: string) => specs.find((s) => s.name === name)!;
-        assert.equal(get("ai-dev-gpu-utilization-warning").treatMissingData, "notBreaching", "GPU groups scale to zero");
-        assert.equal(get("ai-dev-cache-cpu-rl-001-critical").treatMissingData, "breaching", "a silent store is a failing store");
-        assert.equal(get("ai-dev-node-cpu-warning").treatMissingData, "missing");
-        assert.deepEqual([get("ai-dev-node-cpu-warning").periodSeconds, get("ai-dev-node-cpu-warning").evaluationPeriods, get("ai-dev-node-cpu-warning").datapointsToAlarm], [300, 5, 3]);
-        assert.deepEqual([get("ai-dev-node-cpu-critical").periodSeconds, get("ai-dev-node-cpu-critical").evaluationPeriods, get("ai-dev-node-cpu-critical").datapointsToAlarm], [60, 5, 4]);
-        const evictions = get("ai-dev-cache-evictions-rl-002-critical");
-        assert.deepEqual([evictions.metricName, evictions.threshold, evictions.comparisonOperator, evictions.statistic], ["Evictions", 0, "GreaterThanThreshold", "Sum"]);
-        const capacity = get("ai-dev-capacity-exhausted-critical");
-        assert.equal(capacity.periodSeconds * capacity.datapointsToAlarm, 900, "pending for 15 minutes");
-    });
-
-    it("pages only when two critical conditions co-occur", () => {
-        const specs = alarmSpecs(input);
-        const conditions = criticalConditions("ai-dev", specs);
-        const rule = pageRule(conditions);
-        const critical = specs.filter((x) => x.severity === "critical").map((s) => s.name);
-        for (const c of conditions) {
-            assert.ok(rule.includes(`ALARM("${c.alarmName}")`), c.alarmName);
-            for (const m of c.members) assert.ok(critical.includes(m));
-        }
-        assert.deepEqual(conditions.flatMap((c) => c.members).sort(), [...critical].sort(), "every critical alarm feeds the page");
-        assert.ok(!specs.filter((x) => x.severity === "warning").some((s) => rule.includes(`"${s.name}"`)));
-        assert.match(rule, /^\(ALARM\("ai-dev-gpu-utilization-critical"\) AND ALARM\("ai-dev-gpu-memory-critical"\)\) OR /);
-        const cacheCpu = conditions.find((c) => c.condition === "cache-cpu")!;
-        assert.deepEqual(cacheCpu, { condition: "cache-cpu", members: ["ai-dev-cache-cpu-rl-001-critical", "ai-dev-cache-cpu-rl-002-critical"], alarmName: "ai-dev-cache-cpu-any-critical" });
-        assert.ok(!rule.includes("rl-001"), "a condition over several nodes counts once, through its composite");
-        const big = pageRule(criticalConditions("ai-production-long", alarmSpecs({ ...input, prefix: "ai-production-long", cacheNodes: memberClusterIds("a-very-long-replication-group-id-here", 3, 2) })));
-        assert.ok(big.length < MAX_RULE_LENGTH, `${big.length} chars`);
-    });
-
     it("derives the cache node ids ElastiCache will use", () => {
         assert.deepEqual(memberClusterIds("rl", 1, 1), ["rl-001", "rl-002"]);
         assert.deepEqual(memberClusterIds("rl", 2, 1), ["rl-0001-001", "rl-0001-002", "rl-0002-001", "rl-0002-002"]);
@@ -107,9 +61,9 @@ describe("budgets", () => {
         { id: "search", costCenter: "CC-2", owner: "search@example.com", monthlyBudgetUsd: 4000 },
         { id: "ml-research", costCenter: "CC-1", owner: "ml@example.com", monthlyBudgetUsd: 3000, budgetAction: { deployRole: "ml-deployer", approval: "manual" as const } },
     ];
-    const budgetsOf = () => declare(() => new TeamBudgets("b", {
+    const budgetsOf = (activateCostAllocationTags = true) => declare(() => new TeamBudgets("b", {
         environment: "dev", teams, environmentBudgetUsd: 9000, alerts, platformOwner: "p@example.com",
-        warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback,
+        warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, activateCostAllocationTags,
     }));
 
     it("creates one monthly cost budget per team on its tag, plus the environment's", async () => {
@@ -152,13 +106,18 @@ describe("budgets", () => {
         assert.deepEqual((one(resources, "aws:costexplorer/anomalySubscription:AnomalySubscription").inputs.subscribers as object[]), [{ type: "SNS", address: "arn:warning" }]);
     });
 
-    it("leaves the account-wide tag activation to one stack when asked", async () => {
+    it("leaves the account-wide tag activation as a second step: off unless a stack turns it on", async () => {
+        // AWS refuses to activate a key not yet seen in billing data: a first deploy must not try.
         const resources = await declare(() => new TeamBudgets("b", {
             environment: "dev", teams, environmentBudgetUsd: 9000, alerts, platformOwner: "p@example.com",
-            warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, activateCostAllocationTags: false,
+            warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback,
         }));
         assert.equal(ofType(resources, "aws:costexplorer/costAllocationTag:CostAllocationTag").length, 0);
-        assert.equal(parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "false" })).activateCostAllocationTags, false);
+        assert.equal(parseStackConfig(baseConfig()).activateCostAllocationTags, false, "a fresh stack does not activate");
+        assert.equal(parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "true" })).activateCostAllocationTags, true);
+        for (const stack of ["dev", "staging", "prod"]) {
+            assert.doesNotMatch(fs.readFileSync(path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`), "utf8"), /activateCostAllocationTags:\s*true/, `${stack} activates on its first deploy`);
+        }
         assert.throws(() => parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "yes" })), /ai-infra:activateCostAllocationTags: "yes" is not allowed: must be true or false/);
     });
 

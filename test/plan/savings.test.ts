@@ -70,3 +70,16 @@ describe("savings against the naive baseline", () => {
         assert.equal(s.savings.expected, Math.round((1 - 603.5 / 2227.14) * 10_000) / 10_000);
     });
 });
+
+describe("savings leave model-API spend out", () => {
+    it("reports the same savings with or without a team's token quota in the estimate", () => {
+        const metering: CostResource = {
+            urn: "urn:meter", type: "aws:lambda/function:Function",
+            props: { environment: { variables: { METERING_QUOTAS: JSON.stringify([{ team: "a", tokensPerMinute: 1_000_000, modelBudgetUsd: 1, models: [{ provider: "openai", model: "gpt-4o-mini" }] }]) } } },
+        };
+        const without = savingsReport(estimateCost([group("a", {})], { region: "us-east-1" }));
+        const withQuota = estimateCost([group("a", {}), metering], { region: "us-east-1" });
+        assert.ok(withQuota.byTeam.a.max > 20_000, "the estimate's max shows the quota's month");
+        assert.deepEqual(savingsReport(withQuota), without);
+    });
+});

@@ -1,0 +1,297 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+    AutoScalingClient, AutoScalingGroup, CreateOrUpdateTagsCommand, DeleteTagsCommand, DescribeAutoScalingGroupsCommand,
+    ResumeProcessesCommand, SuspendProcessesCommand, UpdateAutoScalingGroupCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { DescribeNodegroupCommand, EKSClient, ListNodegroupsCommand } from "@aws-sdk/client-eks";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { mockClient } from "aws-sdk-client-mock";
+import { requests, run } from "../../components/budgetHold/handler";
+import { holdPolicy } from "../../components/budgetHold/budgetHold";
+import { hold, HOLD_TAG, HoldRecord, release } from "../../components/budgetHold/hold";
+import { HOLD_SOURCES } from "../../components/budgetHold/budgetHold";
+import { lambdaFiles } from "../../components/lambdaCode";
+import { TeamBudgets } from "../../components/budgets";
+import { Monitoring } from "../../components/monitoring/monitoring";
+import { main, projectDir } from "../../ops/budget";
+import { declare, ofType, one } from "../helpers";
+
+const eks = mockClient(EKSClient);
+const asg = mockClient(AutoScalingClient);
+const sns = mockClient(SNSClient);
+const clients = () => ({ eks: new EKSClient({}), autoscaling: new AutoScalingClient({}), sleep: async () => undefined });
+const NOW = new Date("2026-11-26T03:00:00Z");
+
+/** A cluster with two ml-research groups (one busy, one at zero) and a search group that must never be touched. */
+function cluster(groups: Record<string, AutoScalingGroup>) {
+    eks.on(ListNodegroupsCommand).resolves({ nodegroups: ["research-spot", "research-big", "search-ondemand"] });
+    const team: Record<string, string> = { "research-spot": "ml-research", "research-big": "ml-research", "search-ondemand": "search" };
+    for (const ng of Object.keys(team)) {
+        eks.on(DescribeNodegroupCommand, { nodegroupName: ng }).resolves({ nodegroup: { nodegroupName: ng, tags: { team: team[ng] }, resources: { autoScalingGroups: [{ name: `eks-${ng}-asg` }] } } });
+    }
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames: string[] }) => ({
+        AutoScalingGroups: input.AutoScalingGroupNames.filter((n) => groups[n]).map((n) => ({ ...groups[n], AutoScalingGroupName: n })),
+    }));
+}
+
+const busy = (): AutoScalingGroup => ({ MinSize: 1, MaxSize: 8, DesiredCapacity: 3, SuspendedProcesses: [], Tags: [] } as unknown as AutoScalingGroup);
+const idle = (): AutoScalingGroup => ({ MinSize: 0, MaxSize: 4, DesiredCapacity: 0, SuspendedProcesses: [], Tags: [] } as unknown as AutoScalingGroup);
+const calls = <T extends object>(cmd: new (input: any) => { input: T }) => asg.commandCalls(cmd as never).map((c) => c.args[0].input as T);
+
+describe("budget hold", () => {
+    beforeEach(() => { eks.reset(); asg.reset(); sns.reset(); });
+
+    it("records the prior sizes, suspends launches and schedules, caps max at the running count, and leaves other teams alone", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle(), "eks-search-ondemand-asg": busy() });
+        const report = await hold("ai-prod", "ml-research", clients(), NOW);
+        assert.equal(report.failed, false);
+        assert.deepEqual(report.groups.map((g) => [g.nodeGroup, g.status]), [["research-spot", "held"], ["research-big", "held"]]);
+        const tags = calls(CreateOrUpdateTagsCommand).map((c: any) => c.Tags[0]);
+        assert.deepEqual(tags.map((t: any) => [t.ResourceId, t.Key, JSON.parse(t.Value), t.PropagateAtLaunch]), [
+            ["eks-research-spot-asg", HOLD_TAG, { at: NOW.toISOString(), minSize: 1, maxSize: 8, suspended: ["Launch", "ScheduledActions"] }, false],
+            ["eks-research-big-asg", HOLD_TAG, { at: NOW.toISOString(), minSize: 0, maxSize: 4, suspended: ["Launch", "ScheduledActions"] }, false],
+        ]);
+        assert.deepEqual(calls(SuspendProcessesCommand).map((c: any) => [c.AutoScalingGroupName, c.ScalingProcesses]), [
+            ["eks-research-spot-asg", ["Launch", "ScheduledActions"]], ["eks-research-big-asg", ["Launch", "ScheduledActions"]],
+        ]);
+        // Running nodes keep working (max = running, never below); a group at zero is capped at zero.
+        assert.deepEqual(calls(UpdateAutoScalingGroupCommand).map((c: any) => [c.AutoScalingGroupName, c.MinSize, c.MaxSize, c.DesiredCapacity]), [
+            ["eks-research-spot-asg", 0, 3, undefined], ["eks-research-big-asg", 0, 0, undefined],
+        ]);
+        const touched = asg.calls().map((c) => (c.args[0].input as any).AutoScalingGroupName ?? (c.args[0].input as any).Tags?.[0]?.ResourceId).filter(Boolean);
+        assert.ok(!touched.includes("eks-search-ondemand-asg"), "another team's group is never changed");
+    });
+
+    it("is idempotent: a second hold changes nothing and keeps the original record", async () => {
+        const record: HoldRecord = { at: "2026-11-25T00:00:00.000Z", minSize: 1, maxSize: 8, suspended: ["Launch", "ScheduledActions"] };
+        const held = { MinSize: 0, MaxSize: 3, DesiredCapacity: 3, SuspendedProcesses: [{ ProcessName: "Launch" }, { ProcessName: "ScheduledActions" }], Tags: [{ Key: HOLD_TAG, Value: JSON.stringify(record) }] } as unknown as AutoScalingGroup;
+        cluster({ "eks-research-spot-asg": held, "eks-research-big-asg": { ...held, MaxSize: 0, DesiredCapacity: 0 } });
+        const report = await hold("ai-prod", "ml-research", clients(), NOW);
+        assert.deepEqual(report.groups.map((g) => g.status), ["already-held", "already-held"]);
+        for (const cmd of [CreateOrUpdateTagsCommand, SuspendProcessesCommand, UpdateAutoScalingGroupCommand]) assert.equal(calls(cmd as never).length, 0, cmd.name);
+    });
+
+    it("completes a hold that was interrupted after the record was written, without overwriting the record", async () => {
+        const record: HoldRecord = { at: "2026-11-25T00:00:00.000Z", minSize: 2, maxSize: 6, suspended: ["Launch", "ScheduledActions"] };
+        const half = { MinSize: 2, MaxSize: 6, DesiredCapacity: 2, SuspendedProcesses: [], Tags: [{ Key: HOLD_TAG, Value: JSON.stringify(record) }] } as unknown as AutoScalingGroup;
+        cluster({ "eks-research-spot-asg": half, "eks-research-big-asg": idle() });
+        await hold("ai-prod", "ml-research", clients(), NOW);
+        assert.deepEqual(calls(CreateOrUpdateTagsCommand).map((c: any) => c.Tags[0].ResourceId), ["eks-research-big-asg"]);
+        assert.deepEqual(calls(SuspendProcessesCommand).map((c: any) => c.AutoScalingGroupName), ["eks-research-spot-asg", "eks-research-big-asg"]);
+        assert.deepEqual(calls(UpdateAutoScalingGroupCommand)[0], { AutoScalingGroupName: "eks-research-spot-asg", MinSize: 0, MaxSize: 2 });
+    });
+
+    it("leaves processes someone else suspended out of the record, so release does not resume them", async () => {
+        cluster({ "eks-research-spot-asg": { ...busy(), SuspendedProcesses: [{ ProcessName: "ScheduledActions" }] } as AutoScalingGroup, "eks-research-big-asg": idle() });
+        const report = await hold("ai-prod", "ml-research", clients(), NOW);
+        const first = report.groups[0] as { record: HoldRecord };
+        assert.deepEqual(first.record.suspended, ["Launch"]);
+        assert.deepEqual((calls(SuspendProcessesCommand)[0] as any).ScalingProcesses, ["Launch"]);
+    });
+
+    it("holds the other groups when one fails, and reports the run as failed", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        asg.on(SuspendProcessesCommand, { AutoScalingGroupName: "eks-research-spot-asg" }).rejects(Object.assign(new Error("denied"), { name: "AccessDenied" }));
+        const report = await hold("ai-prod", "ml-research", clients(), NOW);
+        assert.equal(report.failed, true);
+        assert.deepEqual(report.groups.map((g) => g.status), ["failed", "held"]);
+        assert.match((report.groups[0] as { error: string }).error, /AccessDenied: denied/);
+        assert.ok(calls(UpdateAutoScalingGroupCommand).some((c: any) => c.AutoScalingGroupName === "eks-research-big-asg"));
+        assert.equal(calls(SuspendProcessesCommand).filter((c: any) => c.AutoScalingGroupName === "eks-research-spot-asg").length, 1, "access denied is not retried");
+    });
+
+    it("retries throttled calls with backoff and gives up on other errors at once", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        const throttle = Object.assign(new Error("Rate exceeded"), { name: "Throttling" });
+        asg.on(UpdateAutoScalingGroupCommand).rejectsOnce(throttle).rejectsOnce(throttle).resolves({});
+        const waits: number[] = [];
+        const report = await hold("ai-prod", "ml-research", { ...clients(), sleep: async (ms: number) => { waits.push(ms); } }, NOW);
+        assert.equal(report.failed, false);
+        assert.equal(calls(UpdateAutoScalingGroupCommand).length, 4, "2 throttled + 2 successful");
+        assert.deepEqual(waits, [400, 800]);
+    });
+
+    it("release restores exactly the recorded sizes and processes, and removes the record last", async () => {
+        const record: HoldRecord = { at: "2026-11-25T00:00:00.000Z", minSize: 1, maxSize: 8, suspended: ["Launch"] };
+        const held = { MinSize: 0, MaxSize: 3, DesiredCapacity: 3, SuspendedProcesses: [{ ProcessName: "Launch" }, { ProcessName: "ScheduledActions" }], Tags: [{ Key: HOLD_TAG, Value: JSON.stringify(record) }] } as unknown as AutoScalingGroup;
+        cluster({ "eks-research-spot-asg": held, "eks-research-big-asg": idle() });
+        const report = await release("ai-prod", "ml-research", clients());
+        assert.deepEqual(report.groups.map((g) => g.status), ["released", "not-held"]);
+        assert.deepEqual(calls(UpdateAutoScalingGroupCommand), [{ AutoScalingGroupName: "eks-research-spot-asg", MinSize: 1, MaxSize: 8 }]);
+        assert.deepEqual(calls(ResumeProcessesCommand), [{ AutoScalingGroupName: "eks-research-spot-asg", ScalingProcesses: ["Launch"] }]);
+        assert.deepEqual((calls(DeleteTagsCommand)[0] as any).Tags[0].Key, HOLD_TAG);
+        const order = asg.calls().map((c) => c.args[0].constructor.name).filter((n) => n !== "DescribeAutoScalingGroupsCommand");
+        assert.deepEqual(order, ["UpdateAutoScalingGroupCommand", "ResumeProcessesCommand", "DeleteTagsCommand"]);
+    });
+
+    it("a failed release keeps the record so it can be re-run", async () => {
+        const record: HoldRecord = { at: "2026-11-25T00:00:00.000Z", minSize: 1, maxSize: 8, suspended: ["Launch"] };
+        cluster({ "eks-research-spot-asg": { MinSize: 0, MaxSize: 3, DesiredCapacity: 3, Tags: [{ Key: HOLD_TAG, Value: JSON.stringify(record) }] } as unknown as AutoScalingGroup, "eks-research-big-asg": idle() });
+        asg.on(ResumeProcessesCommand).rejects(new Error("boom"));
+        const report = await release("ai-prod", "ml-research", clients());
+        assert.equal(report.failed, true);
+        assert.equal(calls(DeleteTagsCommand).length, 0);
+    });
+});
+
+describe("budget hold Lambda handler", () => {
+    beforeEach(() => { eks.reset(); asg.reset(); sns.reset(); });
+    const env = { CLUSTER_NAME: "ai-prod", TEAM_BY_TOPIC: JSON.stringify({ "arn:aws:sns:us-east-1:1:ai-prod-ml-research-budget-hold": "ml-research" }), REPORT_TOPIC_ARN: "arn:critical" };
+
+    it("maps a budget notification's topic to its team, holds, and reports to the alert topic", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        const reports = await run({ Records: [{ Sns: { TopicArn: "arn:aws:sns:us-east-1:1:ai-prod-ml-research-budget-hold", Message: "AWS Budget Notification" } }] }, env, clients(), new SNSClient({}));
+        assert.deepEqual(reports.map((r) => [r.action, r.team, r.groups.length]), [["hold", "ml-research", 2]]);
+        const published = sns.commandCalls(PublishCommand)[0].args[0].input;
+        assert.equal(published.TopicArn, "arn:critical");
+        assert.match(String(published.Message), /research-spot \(eks-research-spot-asg\): held — recorded/);
+    });
+
+    it("throws on a failed hold so SNS retries, and on unknown topics or teams", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        asg.on(UpdateAutoScalingGroupCommand).rejects(new Error("nope"));
+        await assert.rejects(run({ action: "hold", team: "ml-research" }, env, clients()), /hold of ml-research failed/);
+        assert.throws(() => requests({ Records: [{ Sns: { TopicArn: "arn:other", Message: "" } }] }, { "arn:t": "a" }), /no team is held through topic arn:other/);
+        assert.throws(() => requests({ action: "release", team: "search" }, { "arn:t": "a" }), /one of \["a"\]/);
+        assert.deepEqual(requests({ action: "release", team: "a" }, { "arn:t": "a" }), [{ action: "release", team: "a" }]);
+    });
+});
+
+describe("budget hold wiring", () => {
+    const chargeback = { team: "platform", costCenter: "CC-P", environment: "prod", owner: "p@example.com" };
+    const alerts = { emails: ["oncall@example.com"], warningPercent: 70, criticalPercent: 90 };
+    const teams = [
+        { id: "search", costCenter: "CC-2", owner: "search@example.com", monthlyBudgetUsd: 4000, budgetAction: { deployRole: "search-deployer", approval: "automatic" as const } },
+        { id: "ml-research", costCenter: "CC-1", owner: "ml@example.com", monthlyBudgetUsd: 3000, budgetAction: { deployRole: "ml-deployer", approval: "manual" as const } },
+        { id: "web", costCenter: "CC-3", owner: "web@example.com", monthlyBudgetUsd: 1000 },
+    ];
+    const render = () => declare(() => new TeamBudgets("b", {
+        environment: "prod", teams, environmentBudgetUsd: 9000, alerts, platformOwner: "p@example.com",
+        warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, hold: { clusterName: "ai-prod", alertsKeyArn: "arn:key" },
+    }));
+
+    it("routes an automatic team's 100 % notification to its hold topic, a manual team's to the critical topic", async () => {
+        const resources = await render();
+        const topics = ofType(resources, "aws:sns/topic:Topic").map((t) => [t.inputs.name, t.inputs.kmsMasterKeyId]);
+        assert.deepEqual(topics, [["ai-prod-search-budget-hold", "arn:key"], ["ai-prod-ml-research-budget-hold", "arn:key"]], "one encrypted topic per limited team");
+        const budget = (n: string) => ofType(resources, "aws:budgets/budget:Budget").find((b) => b.inputs.name === n)!.inputs as Record<string, any>;
+        const at100 = (n: string) => budget(n).notifications.filter((x: any) => x.notificationType === "ACTUAL" && x.threshold === 100).map((x: any) => x.subscriberSnsTopicArns);
+        assert.deepEqual(at100("ai-prod-search"), [["arn:aws:sns:us-east-1:123456789012:sns/ai-prod-search-budget-hold"]]);
+        assert.deepEqual(at100("ai-prod-ml-research"), [["arn:critical"]]);
+        assert.deepEqual(at100("ai-prod-web"), [["arn:critical"]]);
+        const policy = JSON.parse(String(one(resources, "aws:sns/topicPolicy:TopicPolicy", "b-hold-search").inputs.policy));
+        assert.deepEqual([policy.Statement[0].Principal.Service, policy.Statement[0].Condition.StringEquals["aws:SourceAccount"]], ["budgets.amazonaws.com", "123456789012"]);
+    });
+
+    it("deploys the tested handler on Node.js 22, subscribed to every hold topic, with an error alarm", async () => {
+        const resources = await render();
+        const fn = one(resources, "aws:lambda/function:Function").inputs as Record<string, any>;
+        assert.deepEqual([fn.name, fn.runtime, fn.handler, fn.reservedConcurrentExecutions], ["ai-prod-budget-hold", "nodejs22.x", "components/budgetHold/handler.handler", undefined], "reserved concurrency fails on a fresh account");
+        assert.equal(fn.environment.variables.CLUSTER_NAME, "ai-prod");
+        assert.equal(fn.environment.variables.REPORT_TOPIC_ARN, "arn:critical");
+        assert.deepEqual(JSON.parse(fn.environment.variables.TEAM_BY_TOPIC), {
+            "arn:aws:sns:us-east-1:123456789012:sns/ai-prod-search-budget-hold": "search",
+            "arn:aws:sns:us-east-1:123456789012:sns/ai-prod-ml-research-budget-hold": "ml-research",
+        });
+        const subs = ofType(resources, "aws:sns/topicSubscription:TopicSubscription");
+        assert.deepEqual(subs.map((s) => s.inputs.protocol), ["lambda", "lambda"]);
+        assert.deepEqual(ofType(resources, "aws:lambda/permission:Permission").map((p) => p.inputs.principal), ["sns.amazonaws.com", "sns.amazonaws.com"]);
+        const alarm = one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").inputs as Record<string, any>;
+        assert.deepEqual([alarm.namespace, alarm.metricName, alarm.dimensions.FunctionName, alarm.treatMissingData, alarm.alarmActions], ["AWS/Lambda", "Errors", "ai-prod-budget-hold", "notBreaching", ["arn:critical"]]);
+    });
+
+    it("lets the Lambda change only the cluster's Auto Scaling groups", () => {
+        const p = holdPolicy("123456789012", "us-east-1", "ai-prod", "arn:critical", "arn:key") as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string>> }[] };
+        const write = p.Statement.find((s) => s.Sid === "HoldClusterGroups")!;
+        assert.deepEqual(write.Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/ai-prod": "owned" } });
+        assert.ok(!p.Statement.some((s) => s.Sid !== "ReadGroups" && s.Resource === "*"), "only Describe is unscoped");
+        assert.ok(!JSON.stringify(p).includes("ec2:"), "never touches instances directly");
+    });
+
+    it("ships JavaScript that loads and runs as the Lambda would", () => {
+        const dir = path.join(__dirname, "..", "..", ".scratch", "budget-hold-lambda");
+        fs.mkdirSync(dir, { recursive: true });
+        const files = lambdaFiles(HOLD_SOURCES);
+        assert.deepEqual(Object.keys(files).sort(), ["components/budgetHold/constants.js", "components/budgetHold/handler.js", "components/budgetHold/hold.js"]);
+        for (const [name, js] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+            fs.writeFileSync(path.join(dir, name), js);
+        }
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const shipped = require(path.join(dir, "components/budgetHold/handler.js")) as { handler: unknown; requests: typeof requests };
+        assert.equal(typeof shipped.handler, "function");
+        assert.deepEqual(shipped.requests({ Records: [{ Sns: { TopicArn: "arn:t", Message: "" } }] }, { "arn:t": "a" }), [{ action: "hold", team: "a" }]);
+    });
+});
+
+describe("npm run budget", () => {
+    beforeEach(() => { eks.reset(); asg.reset(); });
+    const repo = path.join(__dirname, "..", "..");
+    const run = async (argv: string[]) => {
+        const out: string[] = [];
+        const code = await main(argv, repo, clients(), (s) => out.push(s), (s) => out.push(s));
+        return { code, out: out.join("\n") };
+    };
+
+    it("releases a held team on the stack's cluster, and shows status", async () => {
+        const record: HoldRecord = { at: "2026-11-25T00:00:00.000Z", minSize: 0, maxSize: 8, suspended: ["Launch", "ScheduledActions"] };
+        cluster({ "eks-research-spot-asg": { MinSize: 0, MaxSize: 0, DesiredCapacity: 0, Tags: [{ Key: HOLD_TAG, Value: JSON.stringify(record) }] } as unknown as AutoScalingGroup, "eks-research-big-asg": idle() });
+        const st = await run(["status", "prod", "ml-research"]);
+        assert.equal(st.code, 0);
+        assert.match(st.out, /research-spot \(eks-research-spot-asg\): HELD since 2026-11-25T00:00:00.000Z \(release restores min 0, max 8\)/);
+        assert.match(st.out, /research-big \(eks-research-big-asg\): not held/);
+        assert.equal((eks.commandCalls(ListNodegroupsCommand)[0].args[0].input as { clusterName: string }).clusterName, "ai-prod");
+        const rel = await run(["release", "prod", "ml-research"]);
+        assert.equal(rel.code, 0, rel.out);
+        assert.deepEqual(calls(UpdateAutoScalingGroupCommand), [{ AutoScalingGroupName: "eks-research-spot-asg", MinSize: 0, MaxSize: 8 }]);
+    });
+
+    it("finds the project from the transpile cache it also runs from", () => {
+        assert.equal(projectDir(path.join(repo, ".build", "ops")), repo);
+    });
+
+    it("exits 2 on bad usage or an unknown team, and 1 when a group fails", async () => {
+        assert.equal((await run(["stop", "prod", "ml-research"])).code, 2);
+        const unknown = await run(["hold", "prod", "nobody"]);
+        assert.deepEqual([unknown.code, unknown.out], [2, 'team "nobody" is not a team of stack prod: one of ml-research, search']);
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        asg.on(SuspendProcessesCommand).rejects(new Error("denied"));
+        assert.equal((await run(["hold", "prod", "ml-research"])).code, 1);
+    });
+});
+
+describe("budget action and alert key scoping", () => {
+    it("lets Budgets attach the deny to this account's deploy role only, and the alert key serve this account only", async () => {
+        const resources = await declare(() => {
+            new TeamBudgets("b", {
+                environment: "dev", warningTopicArn: "arn:w", criticalTopicArn: "arn:c", environmentBudgetUsd: 10, platformOwner: "p@example.com",
+                alerts: { emails: [], warningPercent: 70, criticalPercent: 90 }, chargeback: { team: "platform", costCenter: "C", environment: "dev", owner: "p@example.com" },
+                teams: [{ id: "a", costCenter: "C", owner: "a@example.com", monthlyBudgetUsd: 5, budgetAction: { deployRole: "a-deployer", approval: "manual" } }],
+            });
+            new Monitoring("m", {
+                environment: "dev", region: "us-east-1", clusterName: "c", clusterNameText: "c", cacheNodes: [], gatewayNamespace: "n",
+                alerts: { emails: [], warningPercent: 70, criticalPercent: 90 }, teams: [], environmentBudgetUsd: 1, chargeback: { team: "platform", costCenter: "C", environment: "dev", owner: "p@example.com" },
+            });
+        });
+        const exec = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "b-a-budget-action").inputs.policy));
+        assert.deepEqual(exec.Statement[0].Resource, ["arn:aws:iam::123456789012:role/a-deployer", "arn:aws:iam::123456789012:role/*/a-deployer"]);
+        const key = JSON.parse(String(one(resources, "aws:kms/key:Key").inputs.policy));
+        assert.deepEqual(key.Statement.find((s: { Sid: string }) => s.Sid === "AlertPublishers").Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+    });
+});
+
+describe("Lambda code under npm run plan", () => {
+    it("ships the same bytes from the .build/ cache as transpiled from the sources", function () {
+        this.timeout(60000);
+        const repoRoot = path.join(__dirname, "..", "..");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const run = require(path.join(repoRoot, "tools", "run.js")) as { build: () => number; outputPath: (rel: string) => string };
+        run.build();
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const cached = require(run.outputPath("components/lambdaCode.ts")) as { lambdaFiles: typeof lambdaFiles };
+        assert.deepEqual(cached.lambdaFiles(HOLD_SOURCES), lambdaFiles(HOLD_SOURCES));
+        assert.ok(!Object.values(cached.lambdaFiles(HOLD_SOURCES)).some((js) => js.includes("sourceMappingURL")));
+    });
+});
