@@ -103,7 +103,7 @@ describe("stack config: each key made invalid, each boundary probed", () => {
         assert.equal(c.monthlyBudgetUsd, 123.5);
         assert.deepEqual(c.teams, [{ id: "ml-research", costCenter: "CC-1001", owner: "ml@example.com", monthlyBudgetUsd: 5000, gateway: { tier: "batch", requestsPerMinute: 5, tokensPerMinute: 6 }, budgetAction: { deployRole: "deploy", approval: "manual" } }]);
         assert.equal(parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "true" })).activateCostAllocationTags, true);
-        assert.equal(parseStackConfig(baseConfig()).activateCostAllocationTags, true);
+        assert.equal(parseStackConfig(baseConfig()).activateCostAllocationTags, false, "off unless a stack opts in (one stack per payer account)");
         assert.equal(parseStackConfig(baseConfig()).alerts.webhookUrl, undefined);
     });
 
