@@ -1,4 +1,6 @@
-import { loadStackConfig, Platform } from "./components";
+// The components by their package name, as any other program imports them (README "Use the components in your
+// own program"); in this repository the name resolves to components/ itself (tools/componentsPackage.js).
+import { loadStackConfig, Platform } from "@ai-infra/components";
 
 // An exported function is what Pulumi runs as the program; the offline plan runs this same function
 // under the mock runtime, so `pulumi up` and `npm run plan` judge one program.

@@ -8,6 +8,7 @@ import { cleanup, CleanupAction } from "./cleanup";
 import { AuditClients, createClients } from "./clients";
 import { AuditError } from "./errors";
 import { auditJson, auditText, actionsText, auditMarkdown } from "./report";
+import { checkOutput, invocationDir } from "../plan/cliPaths";
 import { restore } from "./restore";
 import { runAudit } from "./run";
 
@@ -19,6 +20,25 @@ export const USAGE = "usage: npm run audit -- --stack <stack> [--days 14] [--jso
  * restore action failed (what was done and how to undo it is printed and in --json).
  */
 export const EXIT = { ok: 0, usage: 2, aws: 3, partial: 4, actionFailed: 5 } as const;
+
+export const HELP = `Audit a deployed stack against its AWS account (read-only unless --cleanup/--restore with --yes):
+idle GPU node groups, oversized caches, unattached volumes, idle NAT gateways, missing review tags.
+
+${USAGE}
+
+  --stack S            the stack whose stacks/Pulumi.<S>.yaml names the cluster and region (required)
+  --days N             look back N days of CloudWatch data, 1 to 455 (default 14)
+  --json F, --markdown F   write the report (relative paths: against the folder you run the command in)
+  --cleanup            propose clean-up actions; with --yes, apply them (--allow <resource> for prod ones)
+  --restore            undo earlier clean-up actions; with --yes, apply
+  --help, -h           this text
+
+Exit codes:
+  0  audit complete
+  2  usage, stack config, AWS credentials or an unknown cluster
+  3  another AWS failure stopped the run
+  4  partial: some checks could not run (listed under "Not audited")
+  5  a clean-up or restore action failed (what was done and how to undo it is printed)`;
 
 export interface AuditArgs {
     stack: string;
@@ -78,8 +98,15 @@ const failed = (actions: CleanupAction[]) => actions.some((a) => a.status === "f
 export async function main(argv: readonly string[], deps: { clients?: (region: string) => AuditClients; now?: Date; log?: (s: string) => void; error?: (s: string) => void } = {}): Promise<number> {
     const log = deps.log ?? console.log;
     const error = deps.error ?? console.error;
+    if (argv.includes("--help") || argv.includes("-h")) {
+        log(HELP);
+        return EXIT.ok;
+    }
     try {
         const args = parseAuditArgs(argv);
+        // Reports are written after minutes of AWS calls: find an unwritable path first.
+        if (args.json) args.json = checkOutput("--json", args.json, invocationDir());
+        if (args.markdown) args.markdown = checkOutput("--markdown", args.markdown, invocationDir());
         const project = readProjectName(PROJECT_DIR);
         const { config: raw } = readStackFile(path.join(PROJECT_DIR, "stacks", `Pulumi.${args.stack}.yaml`), project);
         const config = parseStackConfig(raw);

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BudgetHold } from "./budgetHold/budgetHold";
 import { INSTANCE_TYPES } from "./catalog";
+import { defaultNamePrefix } from "./names";
 import type { AlertsConfig, Environment, TeamConfig } from "./config";
 import { Chargeback, chargebackTags, REQUIRED_TAG_KEYS, TAG_KEYS, teamChargeback } from "./tags";
 
@@ -24,6 +25,8 @@ export interface TeamBudgetsArgs {
      * stack per payer account as the second step (README, "What you are charged for and who sees it").
      */
     activateCostAllocationTags?: boolean;
+    /** Start of the budget and anomaly monitor names (account-wide, so unique per stack). Default `<project>-<stack>`. */
+    namePrefix?: string;
     /**
      * Where the hard limit holds GPU capacity: the cluster whose team node groups are held, and the alert
      * topics' KMS key (the hold topics use it too). Absent: teams' budgetAction only attaches the IAM deny.
@@ -90,6 +93,7 @@ export class TeamBudgets extends pulumi.ComponentResource {
         super("ai-infra:budgets:TeamBudgets", name, {}, opts);
         const parent = { parent: this };
         const tags = chargebackTags(args.chargeback);
+        const prefix = args.namePrefix ?? defaultNamePrefix();
         // A budget notification has one SNS subscriber: for a team held automatically, the 100 % one goes to
         // the team's hold topic, and the hold Lambda reports to the critical topic what it changed.
         const notifications = (emails: string[], holdTopicArn?: pulumi.Input<string>) => budgetNotifications(args.alerts).map((n) => ({
@@ -103,7 +107,7 @@ export class TeamBudgets extends pulumi.ComponentResource {
         }));
         const limited = args.teams.filter((t) => t.budgetAction);
         const hold = args.hold && limited.length > 0 ? new BudgetHold(`${name}-hold`, {
-            prefix: `ai-${args.environment}`,
+            prefix,
             clusterName: args.hold.clusterName,
             teams: limited.map((t) => t.id),
             alertsKeyArn: args.hold.alertsKeyArn,
@@ -122,14 +126,14 @@ export class TeamBudgets extends pulumi.ComponentResource {
                 tags: budgetTags,
             }, parent);
 
-        const envBudget = budget(`${name}-environment`, `ai-${args.environment}`, args.environmentBudgetUsd,
+        const envBudget = budget(`${name}-environment`, prefix, args.environmentBudgetUsd,
             tagFilter(TAG_KEYS.environment, args.environment), [args.platformOwner], tags);
         this.budgetNames[args.environment] = envBudget.name;
 
         for (const team of args.teams) {
             const teamTags = chargebackTags(teamChargeback(team, args.environment));
             const holdTopicArn = team.budgetAction?.approval === "automatic" ? hold?.topicArns[team.id] : undefined;
-            const b = budget(`${name}-${team.id}`, `ai-${args.environment}-${team.id}`, team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags, holdTopicArn);
+            const b = budget(`${name}-${team.id}`, `${prefix}-${team.id}`, team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags, holdTopicArn);
             this.budgetNames[team.id] = b.name;
             if (team.budgetAction) this.hardLimit(name, args, team, b, teamTags);
         }
@@ -142,13 +146,13 @@ export class TeamBudgets extends pulumi.ComponentResource {
 
         if (args.teams.length > 0) {
             const monitor = new aws.costexplorer.AnomalyMonitor(`${name}-anomalies`, {
-                name: `ai-${args.environment}-teams`,
+                name: `${prefix}-teams`,
                 monitorType: "CUSTOM",
                 monitorSpecification: JSON.stringify({ Tags: { Key: TAG_KEYS.team, Values: args.teams.map((t) => t.id), MatchOptions: ["EQUALS"] } }),
                 tags,
             }, parent);
             new aws.costexplorer.AnomalySubscription(`${name}-anomalies`, {
-                name: `ai-${args.environment}-teams`,
+                name: `${prefix}-teams`,
                 frequency: "IMMEDIATE",
                 monitorArnLists: [monitor.arn],
                 subscribers: [{ type: "SNS", address: args.warningTopicArn }],

@@ -197,7 +197,7 @@ export class GatewayCache extends pulumi.ComponentResource {
             snapshotWindow: "03:00-04:00",
             maintenanceWindow: "sun:05:00-sun:06:00",
             applyImmediately: args.environment !== "prod",
-            ...(settings.protect ? { finalSnapshotIdentifier: `${name}-final` } : {}),
+            ...(settings.protect ? { finalSnapshotIdentifier: `${args.replicationGroupId}-final` } : {}),
             tags,
         }, { parent: this, protect: settings.protect, additionalSecretOutputs: ["authToken"] });
 

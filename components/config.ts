@@ -190,7 +190,7 @@ function decode(raw: Readonly<Record<string, string>>, c: Checker): Record<strin
         const name = fullKey.slice(NAMESPACE.length + 1);
         const kind = TOP_LEVEL_KEYS[name];
         if (!kind) {
-            c.fail(fullKey, text, `unknown key: allowed keys are ${Object.keys(TOP_LEVEL_KEYS).map(key).join(", ")}`);
+            c.unknownKey(fullKey, name, Object.keys(TOP_LEVEL_KEYS), key);
             continue;
         }
         if (kind === "string") {
@@ -221,7 +221,9 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     const env = environment ?? "dev";
     const cluster = parseCluster(c, v.cluster, env);
     const teams = parseTeams(c, v.teams);
-    const nodeGroups = parseNodeGroups(c, key("nodeGroups"), v.nodeGroups ?? {}, new Set(teams.map((t) => t.id)));
+    // Every team the file declares, valid or not: a team with one bad field is reported once, not again by
+    // each node group that names it.
+    const nodeGroups = parseNodeGroups(c, key("nodeGroups"), v.nodeGroups ?? {}, declaredNames(v.teams));
     const gateway = parseGateway(c, key("gateway"), v.gateway ?? {}, { environment: env, nodeGroups, teamTiers: teams.flatMap((t) => (t.gateway ? [t.gateway.tier] : [])) });
     const cache = parseCache(c, v.cache ?? {}, env);
     const alerts = parseAlerts(c, v.alerts ?? {});
@@ -237,6 +239,10 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
         environment: environment!, region, owner: owner!, costCenter: costCenter!, monthlyBudgetUsd: monthlyBudgetUsd!,
         cluster: cluster!, teams, nodeGroups, gateway, cache, alerts, pricing, activateCostAllocationTags,
     };
+}
+
+function declaredNames(map: unknown): Set<string> {
+    return new Set(map !== null && typeof map === "object" && !Array.isArray(map) ? Object.keys(map) : []);
 }
 
 /** Read and validate the stack's config from the Pulumi runtime. */

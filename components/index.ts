@@ -15,6 +15,7 @@ export * from "./launchTemplate";
 export * from "./modelPrices";
 export * from "./modelSpend";
 export * from "./monitoring";
+export * from "./names";
 export * from "./network";
 export * from "./platform";
 export * from "./tags";

@@ -7,6 +7,7 @@ import { TeamBudgets } from "./budgets";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { GpuScheduling } from "./gpuScheduling";
 import { Monitoring } from "./monitoring/monitoring";
+import { platformNamePrefix } from "./names";
 import { ModelMetering } from "./monitoring/modelMetering";
 import { inClusterModels, teamModelQuotas } from "./modelSpend";
 import { Network } from "./network";
@@ -146,6 +147,7 @@ export class Platform extends pulumi.ComponentResource {
             region,
             clusterName: pulumi.all([this.cluster.name, appLogs.name]).apply(([cluster]) => cluster),
             clusterNameText: config.cluster.name,
+            namePrefix: platformNamePrefix(),
             cacheNodes: this.rateLimitCache.nodeIds,
             gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
             alerts: config.alerts,
@@ -155,11 +157,11 @@ export class Platform extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: afterSystemNodes });
         if (this.gateway) {
             new RateLimitStoreAlarm(`${name}-ratelimit-store`, {
-                prefix: `ai-${config.environment}`, clusterName: config.cluster.name, logGroupName: appLogs.name, gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
+                prefix: platformNamePrefix(), clusterName: config.cluster.name, logGroupName: appLogs.name, gatewayNamespace: GATEWAY_SYSTEM_NAMESPACE,
                 failureMode: config.gateway.rateLimitFailureMode, alarmActions: [this.monitoring.criticalTopicArn], chargeback: platform,
             }, { parent: this });
             new ModelMetering(`${name}-model-metering`, {
-                prefix: `ai-${config.environment}`, environment: config.environment, region, clusterName: this.cluster.name,
+                prefix: platformNamePrefix(), environment: config.environment, region, clusterName: this.cluster.name,
                 namespace: this.gatewayNamespace.metadata.name, provider: this.cluster.provider,
                 teams: teamModelQuotas(config.teams, config.gateway.backends), inClusterModels: inClusterModels(config.gateway.backends),
                 warningPercent: config.alerts.warningPercent, criticalPercent: config.alerts.criticalPercent,
@@ -177,6 +179,7 @@ export class Platform extends pulumi.ComponentResource {
             criticalTopicArn: this.monitoring.criticalTopicArn,
             chargeback: platform,
             activateCostAllocationTags: config.activateCostAllocationTags,
+            namePrefix: platformNamePrefix(),
             hold: { clusterName: config.cluster.name, alertsKeyArn: this.monitoring.alertsKeyArn },
         }, { parent: this });
         this.registerOutputs({ clusterName: this.cluster.name, rateLimitCacheEndpoint: this.rateLimitCache.endpoint });

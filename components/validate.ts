@@ -4,6 +4,8 @@
  * `<key path>: <value> is not allowed: <what is allowed>`.
  */
 
+import { closest } from "./didYouMean";
+
 export interface ConfigProblem {
     /** Full key path, e.g. `ai-infra:nodeGroups.llm-spot.maxSize`. */
     path: string;
@@ -46,11 +48,19 @@ export class Checker {
         }
         const record = value as Record<string, unknown>;
         for (const key of Object.keys(record)) {
-            if (!allowedKeys.includes(key)) {
-                this.fail(`${path}.${key}`, record[key], `unknown key: allowed keys are ${allowedKeys.join(", ")}`);
-            }
+            if (!allowedKeys.includes(key)) this.unknownKey(`${path}.${key}`, key, allowedKeys);
         }
         return record;
+    }
+
+    /**
+     * A key the schema does not have. The key path is the news, not its value (which may be a whole map):
+     * say the nearest known key, then the rest.
+     */
+    unknownKey(path: string, key: string, allowedKeys: readonly string[], show: (k: string) => string = (k) => k): void {
+        const near = closest(key, allowedKeys);
+        const allowed = `${near ? `did you mean ${show(near)}? ` : ""}allowed keys are ${allowedKeys.map(show).join(", ")}`;
+        this.problems.push({ path, value: key, allowed, message: `${path}: unknown key: ${allowed}` });
     }
 
     /** A map whose keys are names (teams, node groups): keys must be DNS labels. */

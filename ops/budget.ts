@@ -12,6 +12,22 @@ import { Clients, describeReport, hold, HOLD_TAG, parseHoldRecord, release, team
 import { readProjectName, readStackFile, UsageError } from "../plan/stackFile";
 
 export const USAGE = "usage: npm run budget -- <hold|release|status> <stack> <team>";
+export const HELP = `Apply, lift or show a team's budget hold on its GPU node groups (README "The hard limit: a budget hold").
+
+${USAGE}
+
+  hold      suspend launches on the team's GPU node groups (running work drains; nothing is killed)
+  release   resume them and restore the sizes and processes recorded by the hold
+  status    show each of the team's GPU node groups and whether it is held
+  --help, -h   this text
+
+Needs AWS credentials for the stack's account and region (from stacks/Pulumi.<stack>.yaml).
+
+Exit codes:
+  0  done
+  1  an action failed on a node group, or an unexpected error (the message says which)
+  2  usage, stack config, or a team the stack does not declare`;
+
 const ACTIONS = ["hold", "release", "status"] as const;
 type Action = (typeof ACTIONS)[number];
 
@@ -50,6 +66,10 @@ async function status(cluster: string, team: string, c: Clients): Promise<string
 export async function main(argv: readonly string[], projectDir: string, clients?: Clients, log: (s: string) => void = console.log, error: (s: string) => void = console.error): Promise<number> {
     let args: BudgetArgs;
     let where: { cluster: string; region?: string };
+    if (argv.includes("--help") || argv.includes("-h")) {
+        log(HELP);
+        return 0;
+    }
     try {
         args = parseArgs(argv);
         where = target(projectDir, args);

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { ConfigError } from "../components/config";
+import { checkInput, checkOutput, invocationDir, resolveArg } from "./cliPaths";
 import { diffReports } from "./diff";
 import { keepStackTraces, STACK_TRACES_ENV } from "./mockRuntime";
 import { runPlan } from "./plan";
@@ -11,7 +12,35 @@ import { BaselineError, loadBaseline } from "./reportSchema";
 import { UsageError } from "./stackFile";
 
 export const USAGE = "usage: npm run plan -- <stack> [--config-file F] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]\n"
-    + "       npm run plan -- --program DIR [--stack S] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]";
+    + "       npm run plan -- --program DIR [--stack S] [--policy-config F] [--json F] [--markdown F] [--baseline F] [--no-inputs]\n"
+    + "       npm run plan -- --help";
+
+export const HELP = `Plan a stack offline: run the program under Pulumi's mock runtime, judge it with the policy pack and
+estimate its monthly cost. No AWS account and no Pulumi CLI needed.
+
+${USAGE}
+
+  <stack>              plan stacks/Pulumi.<stack>.yaml with policies/config/<environment>.json
+  --config-file F      another stack file (e.g. a copy you are editing)
+  --policy-config F    another policy config (its environment must be the stack's)
+  --json F             write the report as JSON (schema: plan/report.schema.json)
+  --markdown F         write the report as a pull-request comment
+  --baseline F         a previous --json of the same stack: show what changed first
+  --no-inputs          leave resource inputs out of the JSON
+  --program DIR        judge another Pulumi TypeScript program (its own Pulumi.yaml and stack file)
+  --stack S            with --program: which of its stacks (default: its only one)
+  --help, -h           this text
+
+Relative paths are resolved against the folder you run the command in. Report folders must exist.
+
+Exit codes:
+  0  no mandatory policy violation
+  1  one or more mandatory policy violations
+  2  bad stack config, policy config or usage (the message names the key or the flag)
+  3  unexpected failure while running the program (a bug: the message says where; please report it)`;
+
+/** Thrown by parseArgs for `--help`: print the help and exit 0. */
+export class HelpRequested extends Error {}
 
 export interface CliArgs {
     stack: string;
@@ -44,6 +73,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        if (flag === "--help" || flag === "-h") throw new HelpRequested();
         if (flag in SWITCHES) {
             if (inline !== undefined) throw new UsageError(`${flag} takes no value\n${USAGE}`);
             args[SWITCHES[flag]] = true;
@@ -74,11 +104,24 @@ function writeReport(flag: string, file: string, text: string): void {
     }
 }
 
-/** Run the CLI; returns the exit code: 0 clean, 1 mandatory violations, 2 bad config or usage. */
-export async function main(argv: readonly string[], log: (s: string) => void = console.log, error: (s: string) => void = console.error): Promise<number> {
+/** Run the CLI; returns the exit code: 0 clean, 1 mandatory violations, 2 bad config or usage (3, an unexpected failure, is thrown). */
+export async function main(argv: readonly string[], log: (s: string) => void = console.log, error: (s: string) => void = console.error, cwd: string = invocationDir()): Promise<number> {
     let args: CliArgs | undefined;
     try {
-        args = parseArgs(argv);
+        try {
+            args = parseArgs(argv);
+        } catch (e) {
+            if (!(e instanceof HelpRequested)) throw e;
+            log(HELP);
+            return 0;
+        }
+        // Outputs first: a report that cannot be written is found before the plan runs, not after.
+        if (args.json) args.json = checkOutput("--json", args.json, cwd);
+        if (args.markdown) args.markdown = checkOutput("--markdown", args.markdown, cwd);
+        if (args.configFile) args.configFile = checkInput("--config-file", args.configFile, cwd);
+        if (args.policyConfigFile) args.policyConfigFile = checkInput("--policy-config", args.policyConfigFile, cwd);
+        if (args.program) args.program = checkInput("--program", args.program, cwd, "folder");
+        if (args.baseline) args.baseline = resolveArg(args.baseline, cwd).file;
         // Refuse a missing baseline before the plan runs, not after.
         if (args.baseline && !fs.existsSync(args.baseline)) throw new BaselineError(args.baseline, "the file does not exist");
         const result = args.program !== undefined

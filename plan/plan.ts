@@ -9,6 +9,7 @@ import { judge, Remediation, Violation } from "./judge";
 import { ProgramRun, RecordedResource, runProgram } from "./mockRuntime";
 import { PolicyConfigError, resolvePolicyConfig } from "./policyConfig";
 import { PolicyProviderResource } from "@pulumi/policy";
+import { policyEnvironmentMismatch } from "./policyEnvironment";
 import { readProjectName, readStackFile, UsageError } from "./stackFile";
 import { validateStackFile } from "./stackKeys";
 
@@ -86,6 +87,10 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const projectDir = opts.projectDir ?? PROJECT_DIR;
     const project = readProjectName(projectDir);
     const configFile = opts.configFile ?? path.join(projectDir, "stacks", `Pulumi.${opts.stack}.yaml`);
+    if (opts.configFile === undefined && !fs.existsSync(configFile)) {
+        const stacks = fs.readdirSync(path.join(projectDir, "stacks")).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        throw new UsageError(`no stack ${opts.stack}: looked for ${configFile}; stacks here: ${stacks.join(", ") || "none"} (README "Add a stack or an environment")`);
+    }
     const { config, secretKeys } = readStackFile(configFile, project);
     // Validate before anything runs: the same function the program calls first.
     const stackConfig: StackConfig = validateStackFile(config, project, projectDir);
@@ -97,6 +102,8 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     } catch (e) {
         throw new PolicyConfigError([`${policyConfigFile}: not valid JSON: ${(e as Error).message}`]);
     }
+    const mismatch = policyEnvironmentMismatch(policyFile, policyConfigFile, opts.stack, stackConfig.environment, projectDir);
+    if (mismatch) throw new PolicyConfigError([mismatch]);
     const policyConfig = resolvePolicyConfig(policyFile, policies, packArgs.enforcementLevel);
 
     const region = stackConfig.region ?? "us-east-1";

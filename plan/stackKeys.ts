@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseStackConfig, StackConfig } from "../components/config";
 import { Checker, ConfigProblem } from "../components/validate";
+import { SECRET_PLACEHOLDER } from "./stackFile";
 
 /**
  * Keys of a stack file outside the project's own namespace. The Pulumi CLI passes every key to the program
@@ -13,26 +14,9 @@ import { Checker, ConfigProblem } from "../components/validate";
 /** The AWS regions the pinned provider knows (`@pulumi/aws` `Region` enum), the one list of real regions. */
 export const AWS_REGIONS: readonly string[] = Object.values(Region);
 
-/** Edit distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-    }
-    return prev[b.length];
-}
-
-/** The closest candidate within a third of the word's length (at least 1, at most 3 edits), if any. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
-    let best: string | undefined, bestDistance = Math.min(3, Math.max(1, Math.floor(word.length / 3))) + 1;
-    for (const c of candidates) {
-        const d = editDistance(word.toLowerCase(), c.toLowerCase());
-        if (d < bestDistance) [best, bestDistance] = [c, d];
-    }
-    return best;
-}
+// One "did you mean" for stack keys and config keys alike (it lives below both plan/ and components/).
+export { closest, editDistance } from "../components/didYouMean";
+import { closest } from "../components/didYouMean";
 
 /** Provider packages the project depends on (`@pulumi/aws` → `aws`): the namespaces its stack files may use. */
 export function providerNamespaces(projectDir: string): string[] {
@@ -49,6 +33,40 @@ function providerKeys(namespace: string): string[] | undefined {
     } catch {
         return undefined;
     }
+}
+
+/** The project's keys whose value the program wraps as a secret; any other stays plain text in tags and outputs. */
+export const SECRET_CAPABLE_KEYS = ["alerts.webhookUrl"];
+
+/** Where a `secure:` value sits in the project's config, by key path (`ai-infra:owner`, `ai-infra:alerts.emails[0]`). */
+function placeholderPaths(value: unknown, at: string, out: string[]): string[] {
+    if (value === SECRET_PLACEHOLDER) out.push(at);
+    else if (Array.isArray(value)) value.forEach((v, i) => placeholderPaths(v, `${at}[${i}]`, out));
+    else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) placeholderPaths(v, `${at}.${k}`, out);
+    return out;
+}
+
+/** A `secure:` value in a key that cannot be secret: the program would write the decrypted value in plain text. */
+export function secretKeyProblems(config: Readonly<Record<string, string>>, project: string): ConfigProblem[] {
+    const c = new Checker();
+    const allowed = SECRET_CAPABLE_KEYS.map((k) => `${project}:${k}`);
+    for (const [fullKey, text] of Object.entries(config)) {
+        if (!fullKey.startsWith(`${project}:`)) continue;
+        let value: unknown = text;
+        try {
+            value = text === SECRET_PLACEHOLDER ? text : JSON.parse(text);
+        } catch {
+            // A plain string value.
+        }
+        for (const at of placeholderPaths(value, fullKey, [])) {
+            if (allowed.includes(at)) continue;
+            c.problems.push({
+                path: at, value: SECRET_PLACEHOLDER, allowed: "",
+                message: `${at}: is a secure: (encrypted) value, but this key cannot be secret: the program would store and tag it in plain text. Write it in plain text; only ${allowed.join(", ")} may be secret`,
+            });
+        }
+    }
+    return c.problems;
 }
 
 /** Every unknown namespace or provider key, and a missing or unreal aws:region. */
@@ -85,12 +103,15 @@ export function stackKeyProblems(config: Readonly<Record<string, string>>, proje
 
 /** The program's own validation plus the stack file's other namespaces: every problem in one ConfigError (exit 2). */
 export function validateStackFile(config: Record<string, string>, project: string, projectDir: string): StackConfig {
-    const problems = stackKeyProblems(config, project, projectDir);
+    const secrets = secretKeyProblems(config, project);
+    const problems = [...secrets, ...stackKeyProblems(config, project, projectDir)];
     let parsed: StackConfig;
     try {
         parsed = parseStackConfig(config);
     } catch (e) {
-        if (e instanceof ConfigError && problems.length > 0) throw new ConfigError([...problems, ...e.problems]);
+        // A placeholder the user never wrote is no news once the key is named as one that cannot be secret.
+        const rest = e instanceof ConfigError ? e.problems.filter((p) => !(p.value === SECRET_PLACEHOLDER && secrets.some((s) => s.path === p.path))) : [];
+        if (e instanceof ConfigError && (problems.length > 0 || rest.length < e.problems.length)) throw new ConfigError([...problems, ...rest]);
         throw e;
     }
     if (problems.length > 0) throw new ConfigError(problems);

@@ -118,6 +118,8 @@ if (require.main === module) {
     const usageFile = process.env.AI_INFRA_RUSAGE_FILE;
     if (usageFile) process.on("exit", () => fs.writeFileSync(usageFile, JSON.stringify(process.resourceUsage())));
     build();
+    // The program imports `@ai-infra/components` by name: here that is the components just compiled above.
+    require("./componentsPackage").register(path.join(OUT, "components"));
     require("./lazyLoad").deferUnusedSdkModules();
     process.argv = [process.argv[0], outputPath(entry), ...args];
     // As the main module, so the entry's `require.main === module` holds as under `node entry.js`.

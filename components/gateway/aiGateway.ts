@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { gatewayKeySecretName } from "../names";
 import type { Environment, NodeGroupConfig, TeamConfig } from "../config";
 import type { GatewayConfig } from "../configGateway";
 import { Chargeback, chargebackLabels, chargebackTags, teamChargeback } from "../tags";
@@ -118,9 +119,12 @@ export class AiGateway extends pulumi.ComponentResource {
             const key = new random.RandomPassword(`${name}-key-${team.id}`, { length: 48, special: false }, { parent: this });
             keys[team.id] = pulumi.secret(key.result);
             const secret = new aws.secretsmanager.Secret(`${name}-key-${team.id}`, {
-                name: `ai-infra/${args.environment}/gateway/${team.id}`,
+                name: gatewayKeySecretName(team.id),
                 description: `Gateway API key of team ${team.id} (send it as x-api-key)`,
-                recoveryWindowInDays: args.environment === "prod" ? 30 : 7,
+                // The name is fixed, and a secret waiting out its recovery window blocks a new one of that name: outside
+                // prod, `destroy` then `up` of a stack must work, and a destroyed key is never restored (a new one is
+                // generated). 0 deletes at once (Secrets Manager DeleteSecret ForceDeleteWithoutRecovery).
+                recoveryWindowInDays: args.environment === "prod" ? 30 : 0,
                 tags: chargebackTags(teamChargeback(team, args.environment)),
             }, { parent: this });
             new aws.secretsmanager.SecretVersion(`${name}-key-${team.id}`, { secretId: secret.id, secretString: keys[team.id] }, { parent: this });

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { projectStackPath } from "../names";
 import * as yaml from "js-yaml";
 import { lambdaArchive } from "../lambdaCode";
 import { TEAM_METRIC_LABEL } from "../gateway/install";
@@ -92,7 +93,7 @@ export class ModelMetering extends pulumi.ComponentResource {
         super("ai-infra:monitoring:ModelMetering", name, {}, opts);
         const parent = { parent: this };
         const { prefix, tags } = args;
-        const logGroupName = `/aws/ai-infra/${args.environment}/gateway-tokens`;
+        const logGroupName = `/aws/${projectStackPath("gateway-tokens")}`;
 
         // The collector: EMF to its own log group, through EKS Pod Identity.
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-tokens`, { name: logGroupName, retentionInDays: 90, tags }, parent);

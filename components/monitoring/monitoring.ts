@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { defaultNamePrefix } from "../names";
 import type { AlertsConfig, Environment, TeamConfig } from "../config";
 import { Chargeback, chargebackTags } from "../tags";
 import { AlarmSpec, alarmSpecs, anyOfRule, criticalConditions, pageRule } from "./alarms";
@@ -12,6 +13,8 @@ export interface MonitoringArgs {
     clusterName: pulumi.Input<string>;
     /** The cluster name as text, for metric dimensions and names. */
     clusterNameText: string;
+    /** Start of the topic, alarm and dashboard names (dashboards are account-wide). Default `<project>-<stack>`. */
+    namePrefix?: string;
     /** ElastiCache node ids of the rate-limit store. */
     cacheNodes: string[];
     /** Namespace of the gateway's Envoy pods. */
@@ -67,7 +70,7 @@ export class Monitoring extends pulumi.ComponentResource {
         super("ai-infra:monitoring:Monitoring", name, {}, opts);
         const parent = { parent: this };
         const tags = chargebackTags(args.chargeback);
-        const prefix = `ai-${args.environment}`;
+        const prefix = args.namePrefix ?? defaultNamePrefix();
 
         // Container Insights (enhanced observability, NVIDIA GPU metrics via DCGM) with Pod Identity.
         const agentRole = new aws.iam.Role(`${name}-cloudwatch-agent`, {

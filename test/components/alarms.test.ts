@@ -139,7 +139,7 @@ describe("alarms", () => {
         const resources = await declare(() => new Monitoring("mon", {
             environment: "dev", region: "us-east-1", clusterName: "ai-dev", clusterNameText: "ai-dev", cacheNodes: ["rl-001"], gatewayNamespace: "envoy-gateway-system",
             alerts: { emails: [], warningPercent: 70, criticalPercent: 90 }, teams: [], environmentBudgetUsd: 1000,
-            chargeback: { team: "platform", costCenter: "CC-P", environment: "dev", owner: "p@example.com" },
+            chargeback: { team: "platform", costCenter: "CC-P", environment: "dev", owner: "p@example.com" }, namePrefix: "ai-dev",
         }));
         const alarm = (n: string) => ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.name === n)!.inputs as Record<string, any>;
         const cpu = alarm("ai-dev-node-cpu-critical");

@@ -169,7 +169,7 @@ describe("budget hold wiring", () => {
     ];
     const render = () => declare(() => new TeamBudgets("b", {
         environment: "prod", teams, environmentBudgetUsd: 9000, alerts, platformOwner: "p@example.com",
-        warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, hold: { clusterName: "ai-prod", alertsKeyArn: "arn:key" },
+        warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, hold: { clusterName: "ai-prod", alertsKeyArn: "arn:key" }, namePrefix: "ai-prod",
     }));
 
     it("routes an automatic team's 100 % notification to its hold topic, a manual team's to the critical topic", async () => {

@@ -38,8 +38,8 @@ describe("config checker (components/validate.ts)", () => {
         }
         assert.deepEqual(messages((c) => assert.deepEqual(c.object("o", { a: 1 }, ["a"]), { a: 1 })), []);
         assert.deepEqual(messages((c) => c.object("o", { a: 1, c: 2, d: 3 }, ["a", "b"])), [
-            "o.c: 2 is not allowed: unknown key: allowed keys are a, b",
-            "o.d: 3 is not allowed: unknown key: allowed keys are a, b",
+            "o.c: unknown key: did you mean a? allowed keys are a, b",
+            "o.d: unknown key: did you mean a? allowed keys are a, b",
         ]);
     });
 

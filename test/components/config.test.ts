@@ -84,9 +84,9 @@ describe("stack config", () => {
 
     it("rejects unknown keys at every level, so typos cannot pass", () => {
         assert.deepEqual(problems({ "ai-infra:monthlyBudget": "5", ...group({ maxsize: 3 }), "ai-infra:cluster": { name: "x", verison: "1.33" } }), [
-            'ai-infra:monthlyBudget: "5" is not allowed: unknown key: allowed keys are ai-infra:environment, ai-infra:owner, ai-infra:costCenter, ai-infra:monthlyBudgetUsd, ai-infra:cluster, ai-infra:teams, ai-infra:nodeGroups, ai-infra:gateway, ai-infra:cache, ai-infra:alerts, ai-infra:pricing, ai-infra:activateCostAllocationTags',
-            'ai-infra:cluster.verison: "1.33" is not allowed: unknown key: allowed keys are name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, apiAccessSecurityGroupIds, adminRoleArns, systemNodes, devicePlugin, clusterAutoscaler',
-            "ai-infra:nodeGroups.llm-spot.maxsize: 3 is not allowed: unknown key: allowed keys are team, capacity, instanceTypes, minSize, maxSize, desiredSize, diskSizeGiB, schedules, predictiveScaling",
+            'ai-infra:monthlyBudget: unknown key: did you mean ai-infra:monthlyBudgetUsd? allowed keys are ai-infra:environment, ai-infra:owner, ai-infra:costCenter, ai-infra:monthlyBudgetUsd, ai-infra:cluster, ai-infra:teams, ai-infra:nodeGroups, ai-infra:gateway, ai-infra:cache, ai-infra:alerts, ai-infra:pricing, ai-infra:activateCostAllocationTags',
+            'ai-infra:cluster.verison: unknown key: did you mean version? allowed keys are name, version, create, vpcId, subnetIds, vpcCidr, availabilityZones, publicAccessCidrs, apiAccessSecurityGroupIds, adminRoleArns, systemNodes, devicePlugin, clusterAutoscaler',
+            "ai-infra:nodeGroups.llm-spot.maxsize: unknown key: did you mean maxSize? allowed keys are team, capacity, instanceTypes, minSize, maxSize, desiredSize, diskSizeGiB, schedules, predictiveScaling",
         ]);
     });
 

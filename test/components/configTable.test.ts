@@ -37,7 +37,7 @@ const CASES: [string, Record<string, unknown>, string[]][] = [
     ["cost tags false", { "ai-infra:activateCostAllocationTags": "false" }, []],
     ["cost tags yes", { "ai-infra:activateCostAllocationTags": "yes" }, ['ai-infra:activateCostAllocationTags: "yes" is not allowed: must be true or false']],
     ["unknown top-level key", { "ai-infra:nodegroups": "{}" }, [
-        'ai-infra:nodegroups: "{}" is not allowed: unknown key: allowed keys are ai-infra:environment, ai-infra:owner, ai-infra:costCenter, ai-infra:monthlyBudgetUsd, ' +
+        'ai-infra:nodegroups: unknown key: did you mean ai-infra:nodeGroups? allowed keys are ai-infra:environment, ai-infra:owner, ai-infra:costCenter, ai-infra:monthlyBudgetUsd, ' +
         "ai-infra:cluster, ai-infra:teams, ai-infra:nodeGroups, ai-infra:gateway, ai-infra:cache, ai-infra:alerts, ai-infra:pricing, ai-infra:activateCostAllocationTags"]],
     ["other namespaces ignored", { "kubernetes:context": "x" }, []],
     ["unparseable object", { "ai-infra:alerts": "{not json" }, ['ai-infra:alerts: "{not json" is not allowed: must be an object with keys emails, warningPercent, criticalPercent, webhookUrl']],
@@ -88,7 +88,7 @@ describe("stack config: each key made invalid, each boundary probed", () => {
             const got = problems(overrides);
             if (expected.length === 0 && (what === "cache node type" || what === "spot discount unknown family")) {
                 assert.equal(got.length, 1, got.join("\n"));
-                assert.match(got[0], what === "cache node type" ? /^ai-infra:cache\.nodeType: "cache\.x9\.huge" is not allowed: must be one of cache\.t4g\.micro, cache\.t4g\.small, / : /^ai-infra:pricing\.spotDiscount\.zz9: 0\.5 is not allowed: unknown key: allowed keys are .*g5/);
+                assert.match(got[0], what === "cache node type" ? /^ai-infra:cache\.nodeType: "cache\.x9\.huge" is not allowed: must be one of cache\.t4g\.micro, cache\.t4g\.small, / : /^ai-infra:pricing\.spotDiscount\.zz9: unknown key: allowed keys are .*g5/);
                 return;
             }
             assert.deepEqual(got, expected);

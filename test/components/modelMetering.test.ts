@@ -65,7 +65,8 @@ describe("model-spend metering", () => {
         const deployment = one(resources, "kubernetes:apps/v1:Deployment").inputs as any;
         assert.equal(deployment.spec.template.spec.serviceAccountName, "token-metering");
         const config = yaml.load(String((one(resources, "kubernetes:core/v1:ConfigMap").inputs as any).data["config.yaml"])) as any;
-        assert.equal(config.exporters.awsemf.log_group_name, "/aws/ai-infra/prod/gateway-tokens");
+        // `/aws/<project>/<stack>/gateway-tokens`: the mock runs project ai-infra, stack test.
+        assert.equal(config.exporters.awsemf.log_group_name, "/aws/ai-infra/test/gateway-tokens");
         const pia = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").inputs;
         assert.deepEqual([pia.namespace, pia.serviceAccount], ["envoy-gateway-system", "token-metering"]);
         const put = JSON.parse(String(ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((p) => String(p.inputs.policy).includes("PutMetricData"))!.inputs.policy));

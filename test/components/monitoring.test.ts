@@ -35,7 +35,7 @@ describe("monitoring", () => {
     it("wires alarms to their topics, encrypts the topics and pages the webhook only from the composite", async () => {
         const resources = await declare(() => new Monitoring("mon", {
             environment: "dev", region: "us-east-1", clusterName: "ai-dev", clusterNameText: "ai-dev", cacheNodes: ["rl-001"], gatewayNamespace: "envoy-gateway-system",
-            alerts: { ...alerts, webhookUrl: "https://hooks.example.com/page" }, teams: [], environmentBudgetUsd: 1000, chargeback,
+            alerts: { ...alerts, webhookUrl: "https://hooks.example.com/page" }, teams: [], environmentBudgetUsd: 1000, chargeback, namePrefix: "ai-dev",
         }));
         const topicArn = (severity: string) => `arn:aws:sns:us-east-1:123456789012:sns/ai-dev-${severity}`;
         for (const alarm of ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
@@ -63,7 +63,7 @@ describe("budgets", () => {
     ];
     const budgetsOf = (activateCostAllocationTags = true) => declare(() => new TeamBudgets("b", {
         environment: "dev", teams, environmentBudgetUsd: 9000, alerts, platformOwner: "p@example.com",
-        warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, activateCostAllocationTags,
+        warningTopicArn: "arn:warning", criticalTopicArn: "arn:critical", chargeback, activateCostAllocationTags, namePrefix: "ai-dev",
     }));
 
     it("creates one monthly cost budget per team on its tag, plus the environment's", async () => {

@@ -120,7 +120,7 @@ describe("offline plan", () => {
         assert.equal((await cli(["dev", "--json"])).code, 2);
         const missing = await cli(["nosuchstack"]);
         assert.equal(missing.code, 2);
-        assert.match(missing.err, /stacks\/Pulumi\.nosuchstack\.yaml does not exist/);
+        assert.match(missing.err, /no stack nosuchstack: looked for .*stacks\/Pulumi\.nosuchstack\.yaml; stacks here: /);
         assert.deepEqual(parseArgs(["prod", "--json=out.json"]), { stack: "prod", json: "out.json" });
     });
 });

@@ -69,7 +69,8 @@ describe("AiGateway under mocks", () => {
     it("hands each admitted team its key through Secrets Manager, tagged to the team", () => {
         const secrets = ofType(resources, "aws:secretsmanager/secret:Secret").filter((s) => String(s.inputs.name).includes("/gateway/"));
         assert.deepEqual(secrets.map((s) => [s.inputs.name, (s.inputs.tags as Record<string, string>).team]).sort(),
-            [["ai-infra/dev/gateway/ml-research", "ml-research"], ["ai-infra/dev/gateway/search", "search"]]);
+            // <project>/<stack>/gateway/<team>: the mock runs project ai-infra, stack test.
+            [["ai-infra/test/gateway/ml-research", "ml-research"], ["ai-infra/test/gateway/search", "search"]]);
     });
 
     it("lets the Envoy pods call Bedrock through Pod Identity, nothing more", () => {
