@@ -16,11 +16,23 @@ export interface Target {
     name: string;
     /** The figure the target applies to. */
     value: number;
+    /** The target (the fast-gate issue's figure). */
     limit: number;
     unit: "x" | "s" | "MiB";
-    /** Whether missing it fails the bench (ratios and memory), or is only reported (absolute times). */
-    enforced: boolean;
+    /**
+     * Where the bench fails (CI): a regression guard, at the target where the figure is stable (memory)
+     * and with room for a busy machine's noise where it is not (ratios). Absolute times have none: they
+     * depend on the machine.
+     */
+    guard?: number;
 }
+
+/** CI fails past these: the previous CI limit for the large/dev ratio was 3x, the previous dev path 3.85x the SDK load. */
+export const GUARDS = {
+    devOverSdkLoad: 2,
+    largeOverDev: 3,
+    devPeakMiB: 200,
+};
 
 export const TARGETS = {
     /** `npm run plan -- dev` against merely loading the Pulumi SDK and the AWS provider. */
@@ -106,15 +118,20 @@ export function measure(variants: readonly Variant[], runs: number, rusageFile: 
     return out;
 }
 
+/** Figures past their guard (a figure that could not be measured is past it). */
 export function missed(targets: readonly Target[]): Target[] {
-    return targets.filter((t) => t.enforced && !(t.value <= t.limit));
+    return targets.filter((t) => t.guard !== undefined && !(t.value <= t.guard));
 }
 
 export function formatTargets(targets: readonly Target[]): string {
     return targets.map((t) => {
         const value = t.unit === "x" ? `${t.value.toFixed(2)}x` : t.unit === "s" ? `${t.value.toFixed(2)} s` : `${t.value.toFixed(0)} MiB`;
         const limit = t.unit === "x" ? `${t.limit}x` : t.unit === "s" ? `${t.limit} s` : `${t.limit} MiB`;
-        const verdict = t.value <= t.limit ? "ok" : t.enforced ? "MISSED" : "missed (reported only: absolute times depend on the machine)";
+        const guard = t.guard === undefined ? "" : t.unit === "x" ? `${t.guard}x` : `${t.guard} MiB`;
+        const verdict = t.value <= t.limit ? "ok"
+            : t.guard === undefined ? "missed (reported only: absolute times depend on the machine)"
+            : t.value <= t.guard ? `target missed (within the CI guard of ${guard})`
+            : `FAILED: over the CI guard of ${guard}`;
         return `  ${t.name.padEnd(46)} ${value.padStart(9)}  target <= ${limit.padEnd(8)} ${verdict}`;
     }).join("\n");
 }
@@ -124,12 +141,12 @@ export const BENCH_HELP = `Measure the plan's speed and memory (about a minute; 
 usage: npm run bench [-- --runs N] [-- --tests]
 
   --runs N     rounds per variant, round-robin (default 5)
-  --tests      also time npm test (reported, not enforced)
+  --tests      also time npm test (reported, no guard)
   --help, -h   this text
 
 Exit codes:
-  0  every enforced target met
-  1  an enforced target missed (listed on stderr)
+  0  no figure past its CI guard (targets missed within a guard are reported)
+  1  a figure past its CI guard (listed on stderr)
   2  usage`;
 
 function main(argv: readonly string[]): number {
@@ -169,21 +186,21 @@ function main(argv: readonly string[]): number {
     console.log(`  previous path (ts-node, plan/cli.ts):  ${s("tsnode").toFixed(2)} s  (dev plan is ${(s("dev") / s("tsnode")).toFixed(2)}x of it)`);
     console.log(`  50 teams / 100 node groups plan:       ${s("large").toFixed(2)} s, peak ${m.get("large")!.peakMiB?.toFixed(0) ?? "?"} MiB`);
     const targets: Target[] = [
-        { name: "dev plan / SDK load (same run)", value: s("dev") / s("sdk"), limit: TARGETS.devOverSdkLoad, unit: "x", enforced: true },
-        { name: "large plan / dev plan (same run)", value: s("large") / s("dev"), limit: TARGETS.largeOverDev, unit: "x", enforced: true },
-        { name: "dev plan peak memory", value: m.get("dev")!.peakMiB ?? Number.NaN, limit: TARGETS.devPeakMiB, unit: "MiB", enforced: true },
-        { name: "dev plan wall", value: s("dev"), limit: TARGETS.devWallSeconds, unit: "s", enforced: false },
+        { name: "dev plan / SDK load (same run)", value: s("dev") / s("sdk"), limit: TARGETS.devOverSdkLoad, unit: "x", guard: GUARDS.devOverSdkLoad },
+        { name: "large plan / dev plan (same run)", value: s("large") / s("dev"), limit: TARGETS.largeOverDev, unit: "x", guard: GUARDS.largeOverDev },
+        { name: "dev plan peak memory", value: m.get("dev")!.peakMiB ?? Number.NaN, limit: TARGETS.devPeakMiB, unit: "MiB", guard: GUARDS.devPeakMiB },
+        { name: "dev plan wall", value: s("dev"), limit: TARGETS.devWallSeconds, unit: "s" },
     ];
     if (argv.includes("--tests")) {
         const started = process.hrtime.bigint();
         const t = spawnSync(npm, ["test", "--silent"], { cwd: PROJECT_DIR, encoding: "utf8" });
         if (t.status !== 0) throw new Error(`npm test failed:\n${t.stdout}\n${t.stderr}`);
-        targets.push({ name: "npm test wall", value: Number(process.hrtime.bigint() - started) / 1e9, limit: TARGETS.testWallSeconds, unit: "s", enforced: false });
+        targets.push({ name: "npm test wall", value: Number(process.hrtime.bigint() - started) / 1e9, limit: TARGETS.testWallSeconds, unit: "s" });
     }
     console.log("targets:");
     console.log(formatTargets(targets));
     const failed = missed(targets);
-    if (failed.length > 0) console.error(`bench: ${failed.length} target(s) missed: ${failed.map((t) => t.name).join(", ")}`);
+    if (failed.length > 0) console.error(`bench: ${failed.length} figure(s) past the CI guard: ${failed.map((t) => t.name).join(", ")}`);
     return failed.length > 0 ? 1 : 0;
 }
 

@@ -103,6 +103,23 @@ describe("node group config: each key made invalid, each boundary probed", () =>
         assert.equal(accepted({ diskSizeGiB: 16384 }).diskSizeGiB, 16384);
     });
 
+    it("odd shapes get one clear message each, never a crash", () => {
+        assert.equal(isCron("0  22 * *\t1-5"), true, "fields may be separated by several blanks");
+        assert.deepEqual(problems({ schedules: ["x"] }), [`${G}.schedules[0]: "x" is not allowed: must be an object with keys name, cron, timezone, minSize, maxSize, desiredSize`]);
+        assert.deepEqual(problems({ schedules: [schedule({ cron: 5 })] }), [`${G}.schedules[0].cron: 5 is not allowed: must be a 5-field cron expression like "0 22 * * 1-5" (minute hour day month weekday)`]);
+        assert.deepEqual(problems({ schedules: [schedule({ cron: undefined })] }), [`${G}.schedules[0].cron: missing: required, must be a 5-field cron expression like "0 22 * * 1-5" (minute hour day month weekday)`]);
+        assert.deepEqual(problems({ schedules: [schedule({ timezone: 5 })] }), [`${G}.schedules[0].timezone: 5 is not allowed: must be an IANA time zone like Europe/Berlin`]);
+        assert.deepEqual(problems({ predictiveScaling: "x" }), [`${G}.predictiveScaling: "x" is not allowed: must be an object with keys metric, targetUtilization, mode`]);
+        assert.deepEqual(problems({ team: undefined }), [`${G}.team: missing: required, must be a non-empty string`]);
+        try {
+            parseStackConfig(baseConfig({ "ai-infra:nodeGroups": { "llm-spot": "x" } }));
+            assert.fail("expected a ConfigError");
+        } catch (e) {
+            assert.ok(e instanceof ConfigError);
+            assert.deepEqual(e.problems.map((p) => p.message), [`${G}: "x" is not allowed: must be an object with keys team, capacity, instanceTypes, minSize, maxSize, desiredSize, diskSizeGiB, schedules, predictiveScaling`]);
+        }
+    });
+
     it("team and capacity: a declared team, on-demand or spot", () => {
         assert.deepEqual(problems({ team: "nobody" }), [`${G}.team: "nobody" is not allowed: must name a team of ai-infra:teams (ml-research, search)`]);
         assert.deepEqual(problems({ capacity: "reserved" }), [`${G}.capacity: "reserved" is not allowed: must be one of on-demand, spot`]);

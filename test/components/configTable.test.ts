@@ -29,6 +29,11 @@ const CASES: [string, Record<string, unknown>, string[]][] = [
     ["stack budget 0.01", { "ai-infra:monthlyBudgetUsd": "0.01" }, []],
     ["stack budget blank", { "ai-infra:monthlyBudgetUsd": " " }, [`ai-infra:monthlyBudgetUsd: " " is not allowed: ${USD}`]],
     ["stack budget words", { "ai-infra:monthlyBudgetUsd": "12k" }, [`ai-infra:monthlyBudgetUsd: "12k" is not allowed: ${USD}`]],
+    ["a numeric-looking cost center stays a string", { "ai-infra:costCenter": "1001" }, []],
+    ["team model budget -1", team({ modelBudgetUsd: -1 }), ["ai-infra:teams.ml-research.modelBudgetUsd: -1 is not allowed: must be a number of USD from 0 to monthlyBudgetUsd (5000)"]],
+    ["team model budget above the team budget", team({ modelBudgetUsd: 5000.01 }), ["ai-infra:teams.ml-research.modelBudgetUsd: 5000.01 is not allowed: must be a number of USD from 0 to monthlyBudgetUsd (5000)"]],
+    ["team model budget 0", team({ modelBudgetUsd: 0 }), []],
+    ["team model budget equal to the team budget", team({ modelBudgetUsd: 5000 }), []],
     ["cost tags false", { "ai-infra:activateCostAllocationTags": "false" }, []],
     ["cost tags yes", { "ai-infra:activateCostAllocationTags": "yes" }, ['ai-infra:activateCostAllocationTags: "yes" is not allowed: must be true or false']],
     ["unknown top-level key", { "ai-infra:nodegroups": "{}" }, [
@@ -105,6 +110,12 @@ describe("stack config: each key made invalid, each boundary probed", () => {
         assert.equal(parseStackConfig(baseConfig({ "ai-infra:activateCostAllocationTags": "true" })).activateCostAllocationTags, true);
         assert.equal(parseStackConfig(baseConfig()).activateCostAllocationTags, false, "off unless a stack opts in (one stack per payer account)");
         assert.equal(parseStackConfig(baseConfig()).alerts.webhookUrl, undefined);
+    });
+
+    it("keeps a team's model budget when given, and none otherwise", () => {
+        assert.equal(parseStackConfig(baseConfig(team({ modelBudgetUsd: 100 }))).teams[0].modelBudgetUsd, 100);
+        assert.equal("modelBudgetUsd" in parseStackConfig(baseConfig(team({}))).teams[0], false);
+        assert.equal(parseStackConfig(baseConfig({ "ai-infra:costCenter": "1001" })).costCenter, "1001");
     });
 
     it("counts the problems in the error's message", () => {

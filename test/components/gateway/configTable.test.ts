@@ -120,3 +120,29 @@ describe("gateway config: each key made invalid, each boundary probed", () => {
         assert.deepEqual(accepted({ ...http, backends: [svc({ port: 65535 })] }).backends[0].service, { name: "vllm", namespace: "models", port: 65535 });
     });
 });
+
+describe("gateway config: production teams need a model backend that is always up", () => {
+    const prodTeam = { "ml-research": { costCenter: "C", owner: "m@example.com", monthlyBudgetUsd: 1, gateway: { tier: "production", requestsPerMinute: 1, tokensPerMinute: 1 } } };
+    const group = (minSize: number, schedules?: object[]) => ({ "llm-spot": { team: "ml-research", capacity: "spot", instanceTypes: ["g6.xlarge", "g5.xlarge"], minSize, maxSize: 4, ...(schedules ? { schedules } : {}) } });
+    const inCluster = { name: "llama", provider: "in-cluster", models: ["llama"], nodeGroup: "llm-spot", service: { name: "vllm", namespace: "models", port: 8000 } };
+    const gw = (backends: object[]) => ({ tls: { secretName: "gw-cert" }, tiers: { production: { hostname: "ai.example.com" }, batch: { hostname: "batch.ai.example.com" } }, backends });
+    const floor = (backends: object[], minSize: number, schedules?: object[], teams: object = prodTeam) =>
+        problems(gw(backends), { "ai-infra:teams": teams, "ai-infra:nodeGroups": group(minSize, schedules) }).filter((m) => m.startsWith(`${P}.backends:`));
+
+    it("refuses a model served only from a group that can be at zero", () => {
+        assert.deepEqual(floor([inCluster], 0), [`${P}.backends: ["llama"] is not allowed: model "llama" is served to production teams only by in-cluster backends whose node groups can be at zero (llm-spot): add a provider backend for it, or give one of those node groups minSize >= 1 in its base size and every schedule`]);
+    });
+
+    it("accepts a warm floor, a provider fallback for the model, or no production team", () => {
+        assert.deepEqual(floor([inCluster], 1), []);
+        assert.deepEqual(floor([inCluster, openai({ name: "fallback", models: ["llama"] })], 0), []);
+        assert.equal(floor([inCluster, openai({ name: "other", models: ["gpt-4o-mini"] })], 0).length, 1, "a provider for another model is no fallback");
+        const batchOnly = { "ml-research": { ...prodTeam["ml-research"], gateway: { tier: "batch", requestsPerMinute: 1, tokensPerMinute: 1 } } };
+        assert.deepEqual(problems({ tls: { secretName: "gw-cert" }, backends: [inCluster] }, { "ai-infra:teams": batchOnly, "ai-infra:nodeGroups": group(0) }), []);
+    });
+
+    it("a schedule that takes the group to zero removes the floor", () => {
+        assert.equal(floor([inCluster], 1, [{ name: "night", cron: "0 22 * * *", minSize: 0, maxSize: 1 }]).length, 1);
+        assert.deepEqual(floor([inCluster], 1, [{ name: "day", cron: "0 8 * * *", minSize: 2, maxSize: 4 }]), []);
+    });
+});
