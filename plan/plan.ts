@@ -7,7 +7,7 @@ import { CostEstimate, CostResource, estimateCost } from "./cost";
 import { defaultProviders, providerFor } from "./defaultProviders";
 import { judge, Remediation, Violation } from "./judge";
 import { ProgramRun, RecordedResource, runProgram } from "./mockRuntime";
-import { PolicyConfigError, resolvePolicyConfig } from "./policyConfig";
+import { PolicyConfigError, readPolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
 import { PolicyProviderResource } from "@pulumi/policy";
 import { policyEnvironmentMismatch } from "./policyEnvironment";
 import { readProjectName, readStackFile, UsageError } from "./stackFile";
@@ -95,13 +95,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     // Validate before anything runs: the same function the program calls first.
     const stackConfig: StackConfig = validateStackFile(config, project, projectDir);
     const policyConfigFile = opts.policyConfigFile ?? path.join(projectDir, "policies", "config", `${stackConfig.environment}.json`);
-    if (!fs.existsSync(policyConfigFile)) throw new UsageError(`policy config ${policyConfigFile} does not exist`);
-    let policyFile: unknown;
-    try {
-        policyFile = JSON.parse(fs.readFileSync(policyConfigFile, "utf8"));
-    } catch (e) {
-        throw new PolicyConfigError([`${policyConfigFile}: not valid JSON: ${(e as Error).message}`]);
-    }
+    const policyFile = readPolicyConfigFile(policyConfigFile);
     const mismatch = policyEnvironmentMismatch(policyFile, policyConfigFile, opts.stack, stackConfig.environment, projectDir);
     if (mismatch) throw new PolicyConfigError([mismatch]);
     const policyConfig = resolvePolicyConfig(policyFile, policies, packArgs.enforcementLevel);

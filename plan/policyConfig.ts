@@ -1,6 +1,8 @@
 import Ajv from "ajv";
+import * as fs from "fs";
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import { MOVED_CONFIG_KEYS } from "../policies/configKeys";
+import { UsageError } from "./stackFile";
 
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
@@ -23,6 +25,16 @@ function unknownProperty(policy: string, key: string, allowed: string[]): string
 }
 
 type Entry = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
+
+/** Read a policy config file (the CLI's `--policy-pack-config` format): a missing file is a usage error, bad JSON a config error. */
+export function readPolicyConfigFile(file: string): unknown {
+    if (!fs.existsSync(file)) throw new UsageError(`policy config ${file} does not exist`);
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new PolicyConfigError([`${file}: not valid JSON: ${(e as Error).message}`]);
+    }
+}
 
 /**
  * Resolve a Pulumi policy-config file against the pack: `all` sets every policy's level, a policy's own

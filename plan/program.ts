@@ -10,7 +10,7 @@ import { defaultProviders } from "./defaultProviders";
 import { judge } from "./judge";
 import { runProgram } from "./mockRuntime";
 import { costResources, PlanResult, PROJECT_DIR, redact } from "./plan";
-import { PolicyConfigError, resolvePolicyConfig } from "./policyConfig";
+import { readPolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
 import { readStackFile, UsageError } from "./stackFile";
 
 /**
@@ -141,13 +141,7 @@ export async function runForeignPlan(opts: ProgramPlanOptions): Promise<PlanResu
 
     const policyConfigFile = opts.policyConfigFile ?? ((ENVIRONMENTS as readonly string[]).includes(stack) ? path.join(PROJECT_DIR, "policies", "config", `${stack}.json`) : undefined);
     if (!policyConfigFile) throw new UsageError(`stack ${stack} is not named after an environment: choose the policy config with --policy-config (e.g. policies/config/dev.json)`);
-    if (!fs.existsSync(policyConfigFile)) throw new UsageError(`policy config ${policyConfigFile} does not exist`);
-    let policyFile: unknown;
-    try {
-        policyFile = JSON.parse(fs.readFileSync(policyConfigFile, "utf8"));
-    } catch (e) {
-        throw new PolicyConfigError([`${policyConfigFile}: not valid JSON: ${(e as Error).message}`]);
-    }
+    const policyFile = readPolicyConfigFile(policyConfigFile);
     const policyConfig = resolvePolicyConfig(policyFile, policies, packArgs.enforcementLevel);
     const environment = policyConfig.get("chargeback-tags")?.properties.environment;
 

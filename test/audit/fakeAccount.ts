@@ -6,6 +6,7 @@ import { GetResourcesCommand } from "@aws-sdk/client-resource-groups-tagging-api
 import { mockClient } from "aws-sdk-client-mock";
 
 type Stub = ReturnType<typeof mockClient>;
+import { NodeGroupShape } from "../../audit/analyze";
 import { AuditClients, createClients } from "../../audit/clients";
 
 export const NOW = new Date("2026-11-20T00:00:00Z");
@@ -31,14 +32,7 @@ export interface FakeNode {
     recheck?: { util?: number; mem?: number };
 }
 
-export interface FakeGroup {
-    name: string;
-    team: string;
-    capacity: "ON_DEMAND" | "SPOT";
-    instanceTypes: string[];
-    minSize: number;
-    maxSize: number;
-    desiredSize: number;
+export interface FakeGroup extends NodeGroupShape {
     tags?: Record<string, string>;
 }
 
