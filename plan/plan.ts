@@ -5,7 +5,7 @@ import { packArgs, policies } from "../policies/pack";
 import { existingClusterUnmanaged } from "../components/configCluster";
 import { CostEstimate, CostResource, estimateCost } from "./cost";
 import { defaultProviders, providerFor } from "./defaultProviders";
-import { judge, Remediation, Violation } from "./judge";
+import { judge, Judgement, Remediation, Violation } from "./judge";
 import { ProgramRun, RecordedResource, runProgram } from "./mockRuntime";
 import { PolicyConfigError, readPolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
 import { PolicyProviderResource } from "@pulumi/policy";
@@ -118,13 +118,20 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         environment: stackConfig.environment,
         project,
         policyConfigFile,
+        ...judgedResources(run, judgement),
+        cost,
+        environmentBudget: stackConfig.monthlyBudgetUsd,
+        elapsedMs: Date.now() - started,
+    };
+}
+
+/** The recorded resources (secrets redacted) and the pack's verdicts, as every plan report carries them. */
+export function judgedResources(run: ProgramRun, judgement: Judgement): Pick<PlanResult, "resources" | "violations" | "remediations" | "policyChecks"> {
+    return {
         resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: redact(r) })),
         violations: judgement.violations,
         remediations: judgement.remediations,
         policyChecks: judgement.checks,
-        cost,
-        environmentBudget: stackConfig.monthlyBudgetUsd,
-        elapsedMs: Date.now() - started,
     };
 }
 

@@ -9,7 +9,7 @@ import { estimateCost } from "./cost";
 import { defaultProviders } from "./defaultProviders";
 import { judge } from "./judge";
 import { runProgram } from "./mockRuntime";
-import { costResources, PlanResult, PROJECT_DIR, redact } from "./plan";
+import { costResources, judgedResources, PlanResult, PROJECT_DIR } from "./plan";
 import { readPolicyConfigFile, resolvePolicyConfig } from "./policyConfig";
 import { readStackFile, UsageError } from "./stackFile";
 
@@ -180,10 +180,7 @@ export async function runForeignPlan(opts: ProgramPlanOptions): Promise<PlanResu
         environment: typeof environment === "string" ? environment : "(none)",
         project: project.name,
         policyConfigFile,
-        resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs: redact(r) })),
-        violations: judgement.violations,
-        remediations: judgement.remediations,
-        policyChecks: judgement.checks,
+        ...judgedResources(run, judgement),
         cost,
         environmentBudget,
         elapsedMs: Date.now() - started,

@@ -8,7 +8,7 @@ import { lambdaArchive } from "../lambdaCode";
 export const HOLD_SOURCES = ["components/budgetHold/handler.ts", "components/budgetHold/hold.ts", "components/budgetHold/constants.ts"] as const;
 
 export interface BudgetHoldArgs {
-    /** `ai-<environment>`: prefix of every name. */
+    /** Prefix of every name: `ai-<stack>` in this program (components/names.ts, platformNamePrefix). */
     prefix: string;
     /** EKS cluster whose team node groups are held (by their `team` tag). */
     clusterName: string;

@@ -17,7 +17,7 @@ export const COLLECTOR_IMAGE = "otel/opentelemetry-collector-contrib:0.115.0";
 export const AIGW_METRICS_PORT_NAME = "aigw-admin";
 
 export interface ModelMeteringArgs {
-    /** `ai-<environment>`. */
+    /** Prefix of every name: `ai-<stack>` in this program (components/names.ts, platformNamePrefix). */
     prefix: string;
     environment: string;
     region: string;
