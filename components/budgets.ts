@@ -34,6 +34,9 @@ export interface TeamBudgetsArgs {
     hold?: { clusterName: string; alertsKeyArn: pulumi.Input<string> };
 }
 
+/** A team's monthly cost budget: what its budget action hangs off and what the hold Lambda reads. */
+export const teamBudgetName = (prefix: string, team: string) => `${prefix}-${team}`;
+
 /** Budgets filter on a cost allocation tag as `user:<key>$<value>`. */
 export const tagFilter = (key: string, value: string) => `user:${key}$${value}`;
 
@@ -109,7 +112,7 @@ export class TeamBudgets extends pulumi.ComponentResource {
         const hold = args.hold && limited.length > 0 ? new BudgetHold(`${name}-hold`, {
             prefix,
             clusterName: args.hold.clusterName,
-            teams: limited.map((t) => t.id),
+            teams: limited.map((t) => ({ id: t.id, approval: t.budgetAction!.approval, budgetName: teamBudgetName(prefix, t.id) })),
             alertsKeyArn: args.hold.alertsKeyArn,
             reportTopicArn: args.criticalTopicArn,
             tags,
@@ -133,9 +136,9 @@ export class TeamBudgets extends pulumi.ComponentResource {
         for (const team of args.teams) {
             const teamTags = chargebackTags(teamChargeback(team, args.environment));
             const holdTopicArn = team.budgetAction?.approval === "automatic" ? hold?.topicArns[team.id] : undefined;
-            const b = budget(`${name}-${team.id}`, `${prefix}-${team.id}`, team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags, holdTopicArn);
+            const b = budget(`${name}-${team.id}`, teamBudgetName(prefix, team.id), team.monthlyBudgetUsd, tagFilter(TAG_KEYS.team, team.id), [team.owner], teamTags, holdTopicArn);
             this.budgetNames[team.id] = b.name;
-            if (team.budgetAction) this.hardLimit(name, args, team, b, teamTags);
+            if (team.budgetAction) this.hardLimit(name, args, team, b, teamTags, hold?.topicArns[team.id]);
         }
 
         if (args.activateCostAllocationTags ?? false) {
@@ -164,7 +167,7 @@ export class TeamBudgets extends pulumi.ComponentResource {
         this.registerOutputs({ budgetNames: this.budgetNames });
     }
 
-    private hardLimit(name: string, args: TeamBudgetsArgs, team: TeamConfig, budget: aws.budgets.Budget, tags: Record<string, string>): void {
+    private hardLimit(name: string, args: TeamBudgetsArgs, team: TeamConfig, budget: aws.budgets.Budget, tags: Record<string, string>, holdTopicArn?: pulumi.Input<string>): void {
         const action = team.budgetAction!;
         const policy = new aws.iam.Policy(`${name}-${team.id}-deny-gpu`, {
             description: `Applied by AWS Budgets when ${team.id} reaches 100 % of its budget`,
@@ -196,7 +199,9 @@ export class TeamBudgets extends pulumi.ComponentResource {
             actionThreshold: { actionThresholdType: "PERCENTAGE", actionThresholdValue: 100 },
             definition: { iamActionDefinition: { policyArn: policy.arn, roles: [action.deployRole] } },
             executionRoleArn: executionRole.arn,
-            subscribers: [{ address: team.owner, subscriptionType: "EMAIL" }],
+            // The action tells its subscribers when it is pending and when it has run (user guide, budgets-controls):
+            // the hold topic makes the Lambda read the action's status then, on top of its schedule.
+            subscribers: [{ address: team.owner, subscriptionType: "EMAIL" }, ...(holdTopicArn ? [{ address: holdTopicArn, subscriptionType: "SNS" }] : [])],
             tags,
         }, { parent: this });
     }

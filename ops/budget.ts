@@ -1,13 +1,20 @@
 /**
  * `npm run budget -- <hold|release|status> <stack> <team>`: apply, lift or show a team's budget hold on
  * the stack's cluster, with the caller's AWS credentials (the default chain: AWS_PROFILE, SSO, ...).
- * `release` is how a person lifts the hard limit; `hold` is how a `manual` budget action is carried out.
+ * The team's budget action and its node groups move together: `hold` approves a pending action (what the
+ * console's approval does) and holds; `release` reverses the action first, because while it is in force the
+ * Lambda's schedule holds the team again (components/budgetHold/budgetAction.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { BudgetsClient } from "@aws-sdk/client-budgets";
 import { EKSClient } from "@aws-sdk/client-eks";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { ActionState, approve, budgetAction, inForce, reverse } from "../components/budgetHold/budgetAction";
+import { teamBudgetName } from "../components/budgets";
 import { parseStackConfig } from "../components/config";
+import { platformNamePrefix } from "../components/names";
 import { Clients, describeReport, hold, HOLD_TAG, parseHoldRecord, release, teamGroups } from "../components/budgetHold/hold";
 import { readProjectName, readStackFile, UsageError } from "../plan/stackFile";
 
@@ -16,16 +23,20 @@ export const HELP = `Apply, lift or show a team's budget hold on its GPU node gr
 
 ${USAGE}
 
-  hold      suspend launches on the team's GPU node groups (running work drains; nothing is killed)
-  release   resume them and restore the sizes and processes recorded by the hold
-  status    show each of the team's GPU node groups and whether it is held
+  hold      approve the team's budget action if it is pending, then suspend launches on the team's
+            GPU node groups (running work drains; nothing is killed)
+  release   reverse the team's budget action if it has run (Budgets detaches the deploy-role deny),
+            then resume the groups and restore the sizes and processes recorded by the hold
+  status    show the budget action and each of the team's GPU node groups, and whether it is held
   --help, -h   this text
 
-Needs AWS credentials for the stack's account and region (from stacks/Pulumi.<stack>.yaml).
+Needs AWS credentials for the stack's account and region (from stacks/Pulumi.<stack>.yaml), with
+budgets:DescribeBudgetActionsForBudget and budgets:ExecuteBudgetAction for teams with a budgetAction.
 
 Exit codes:
   0  done
-  1  an action failed on a node group, or an unexpected error (the message says which)
+  1  an action failed on a node group, the budget action could not be approved or reversed, or an
+     unexpected error (the message says which)
   2  usage, stack config, or a team the stack does not declare`;
 
 const ACTIONS = ["hold", "release", "status"] as const;
@@ -39,19 +50,60 @@ export function parseArgs(argv: readonly string[]): BudgetArgs {
     return { action: action as Action, stack, team };
 }
 
-/** Cluster and region of a stack, and a check that the team is one of its teams. */
-export function target(projectDir: string, args: BudgetArgs): { cluster: string; region?: string } {
-    const file = path.join(projectDir, "stacks", `Pulumi.${args.stack}.yaml`);
-    const config = parseStackConfig(readStackFile(file, readProjectName(projectDir)).config);
-    if (!config.teams.some((t) => t.id === args.team)) {
-        throw new UsageError(`team ${JSON.stringify(args.team)} is not a team of stack ${args.stack}: one of ${config.teams.map((t) => t.id).join(", ")}`);
-    }
-    return { cluster: config.cluster.name, region: config.region };
+export interface Target {
+    cluster: string;
+    region?: string;
+    /** The team's cost budget, when it has a hard limit (a budget action). */
+    budgetName?: string;
 }
 
-async function status(cluster: string, team: string, c: Clients): Promise<string> {
+/** Cluster and region of a stack, the team's budget, and a check that the team is one of its teams. */
+export function target(projectDir: string, args: BudgetArgs): Target {
+    const file = path.join(projectDir, "stacks", `Pulumi.${args.stack}.yaml`);
+    const config = parseStackConfig(readStackFile(file, readProjectName(projectDir)).config);
+    const team = config.teams.find((t) => t.id === args.team);
+    if (!team) {
+        throw new UsageError(`team ${JSON.stringify(args.team)} is not a team of stack ${args.stack}: one of ${config.teams.map((t) => t.id).join(", ")}`);
+    }
+    return { cluster: config.cluster.name, region: config.region, budgetName: team.budgetAction ? teamBudgetName(platformNamePrefix(args.stack), team.id) : undefined };
+}
+
+export interface BudgetClients extends Clients {
+    budgets: Pick<BudgetsClient, "send">;
+    /** The account the budgets live in (the caller's). */
+    accountId: () => Promise<string>;
+}
+
+const describeAction = (s: ActionState | undefined) => (s ? `budget action ${s.actionId}: ${s.status}${inForce(s) ? " (in force)" : ""}` : "no budget action found");
+
+/**
+ * The budget action's part of a hold or release: approve it if pending, reverse it if in force. Returns
+ * lines to print, or throws when the action is in a state a release cannot lift (the schedule would hold
+ * the team again at once).
+ */
+async function moveAction(action: "hold" | "release", budgetName: string, c: BudgetClients): Promise<string[]> {
+    const account = await c.accountId();
+    const state = await budgetAction(c.budgets, account, budgetName);
+    if (!state) return [`${budgetName}: ${describeAction(state)}`];
+    if (action === "hold" && state.status === "PENDING") {
+        await approve(c.budgets, account, budgetName, state.actionId);
+        return [`${budgetName}: budget action ${state.actionId} approved (Budgets attaches the deploy-role deny)`];
+    }
+    if (action === "release" && inForce(state)) {
+        if (state.status !== "EXECUTION_SUCCESS") {
+            throw new Error(`${budgetName}: budget action ${state.actionId} is ${state.status}; it can be reversed only once it has run. ` +
+                `Retry or reset it in the AWS Budgets console (Action history), then run release again: while it is in force the hold Lambda holds the team again within 10 minutes.`);
+        }
+        await reverse(c.budgets, account, budgetName, state.actionId);
+        return [`${budgetName}: budget action ${state.actionId} reversed (Budgets detaches the deploy-role deny)`];
+    }
+    return [`${budgetName}: ${describeAction(state)}; left as it is`];
+}
+
+async function status(cluster: string, team: string, budgetName: string | undefined, c: BudgetClients): Promise<string> {
     const groups = await teamGroups(cluster, team, c);
-    const lines = [`team ${team} in cluster ${cluster}: ${groups.length} GPU node group(s)`];
+    const action = budgetName ? `; ${describeAction(await budgetAction(c.budgets, await c.accountId(), budgetName))}` : "; no hard limit";
+    const lines = [`team ${team} in cluster ${cluster}: ${groups.length} GPU node group(s)${action}`];
     if (groups.length === 0) return lines[0];
     const { AutoScalingGroups = [] } = await c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groups.map((g) => g.asg) }));
     for (const g of groups) {
@@ -63,9 +115,9 @@ async function status(cluster: string, team: string, c: Clients): Promise<string
     return lines.join("\n");
 }
 
-export async function main(argv: readonly string[], projectDir: string, clients?: Clients, log: (s: string) => void = console.log, error: (s: string) => void = console.error): Promise<number> {
+export async function main(argv: readonly string[], projectDir: string, clients?: BudgetClients, log: (s: string) => void = console.log, error: (s: string) => void = console.error): Promise<number> {
     let args: BudgetArgs;
-    let where: { cluster: string; region?: string };
+    let where: Target;
     if (argv.includes("--help") || argv.includes("-h")) {
         log(HELP);
         return 0;
@@ -77,10 +129,21 @@ export async function main(argv: readonly string[], projectDir: string, clients?
         error((e as Error).message);
         return 2;
     }
-    const c = clients ?? { eks: new EKSClient({ region: where.region }), autoscaling: new AutoScalingClient({ region: where.region }) };
+    const c = clients ?? {
+        eks: new EKSClient({ region: where.region }), autoscaling: new AutoScalingClient({ region: where.region }), budgets: new BudgetsClient({ region: where.region }),
+        accountId: async () => (await new STSClient({ region: where.region }).send(new GetCallerIdentityCommand({}))).Account!,
+    };
     if (args.action === "status") {
-        log(await status(where.cluster, args.team, c));
+        log(await status(where.cluster, args.team, where.budgetName, c));
         return 0;
+    }
+    if (where.budgetName) {
+        try {
+            for (const line of await moveAction(args.action, where.budgetName, c)) log(line);
+        } catch (e) {
+            error((e as Error).message);
+            return 1;
+        }
     }
     const report = args.action === "hold" ? await hold(where.cluster, args.team, c) : await release(where.cluster, args.team, c);
     log(describeReport(report));

@@ -1,19 +1,29 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Tags } from "../tags";
+import type { Approval } from "./budgetAction";
 import { HOLD_TAG } from "./constants";
 import { lambdaArchive } from "../lambdaCode";
 
 /** The budget hold Lambda's sources (repository paths); they import only each other and the AWS SDK v3. */
-export const HOLD_SOURCES = ["components/budgetHold/handler.ts", "components/budgetHold/hold.ts", "components/budgetHold/constants.ts"] as const;
+export const HOLD_SOURCES = [
+    "components/budgetHold/handler.ts", "components/budgetHold/hold.ts", "components/budgetHold/budgetAction.ts", "components/budgetHold/constants.ts",
+] as const;
+
+/** How often the Lambda re-reads the teams' budget actions: the longest a console approval waits for its hold. */
+export const RECONCILE_SCHEDULE = "rate(10 minutes)";
 
 export interface BudgetHoldArgs {
     /** Prefix of every name: `ai-<stack>` in this program (components/names.ts, platformNamePrefix). */
     prefix: string;
     /** EKS cluster whose team node groups are held (by their `team` tag). */
     clusterName: string;
-    /** Teams with a hard limit; each gets its own hold topic. */
-    teams: string[];
+    /**
+     * Teams with a hard limit; each gets its own hold topic. `budgetName` is the team's cost budget, whose
+     * action the Lambda reads; `approval` says whether a notification holds at once (`automatic`) or only
+     * once the action has been approved (`manual`).
+     */
+    teams: { id: string; approval: Approval; budgetName: string }[];
     /** KMS key of the alert topics: the hold topics use it too, so AWS Budgets can publish to them. */
     alertsKeyArn: pulumi.Input<string>;
     /** Where the Lambda reports what it changed, and where its error alarm goes (the critical topic). */
@@ -27,11 +37,16 @@ export interface BudgetHoldArgs {
 export const holdFunctionName = (prefix: string) => `${prefix}-budget-hold`;
 export const holdTopicName = (prefix: string, team: string) => `${prefix}-${team}-budget-hold`;
 
-/** Least privilege: read the cluster's node groups, change only Auto Scaling groups EKS made for this cluster. */
-export function holdPolicy(accountId: string, region: string, clusterName: string, reportTopicArn: string, keyArn: string): object {
+/** Least privilege: read the cluster's node groups and the teams' budget actions, change only Auto Scaling groups EKS made for this cluster. */
+export function holdPolicy(accountId: string, region: string, clusterName: string, reportTopicArn: string, keyArn: string, budgetNames: readonly string[]): object {
     return {
         Version: "2012-10-17",
         Statement: [
+            // Read only: approving or reversing an action is a person's call (`npm run budget`), never the Lambda's.
+            {
+                Sid: "ReadBudgetActions", Effect: "Allow", Action: "budgets:DescribeBudgetActionsForBudget",
+                Resource: budgetNames.map((b) => `arn:aws:budgets::${accountId}:budget/${b}`),
+            },
             {
                 Sid: "ReadNodeGroups", Effect: "Allow", Action: ["eks:ListNodegroups", "eks:DescribeNodegroup"],
                 Resource: [`arn:aws:eks:${region}:${accountId}:cluster/${clusterName}`, `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/*`],
@@ -78,12 +93,12 @@ export class BudgetHold extends pulumi.ComponentResource {
         const policy = new aws.iam.RolePolicy(`${name}-hold`, {
             role: role.name,
             policy: pulumi.all([account.accountId, region.region, args.reportTopicArn, args.alertsKeyArn])
-                .apply(([id, r, topic, key]) => JSON.stringify(holdPolicy(id, r, args.clusterName, topic, key))),
+                .apply(([id, r, topic, key]) => JSON.stringify(holdPolicy(id, r, args.clusterName, topic, key, args.teams.map((t) => t.budgetName)))),
         }, parent);
         const functionName = holdFunctionName(prefix);
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays ?? 365, tags }, parent);
 
-        const topics = args.teams.map((team) => {
+        const topics = args.teams.map(({ id: team }) => {
             const topic = new aws.sns.Topic(`${name}-${team}`, { name: holdTopicName(prefix, team), kmsMasterKeyId: args.alertsKeyArn, tags }, parent);
             new aws.sns.TopicPolicy(`${name}-${team}`, {
                 arn: topic.arn,
@@ -93,7 +108,7 @@ export class BudgetHold extends pulumi.ComponentResource {
                 })),
             }, parent);
             this.topicArns[team] = topic.arn;
-            return { team, topic };
+            return { team, topic, entry: args.teams.find((t) => t.id === team)! };
         });
 
         const fn = new aws.lambda.Function(`${name}-fn`, {
@@ -111,8 +126,10 @@ export class BudgetHold extends pulumi.ComponentResource {
             environment: {
                 variables: {
                     CLUSTER_NAME: args.clusterName,
+                    ACCOUNT_ID: account.accountId,
                     REPORT_TOPIC_ARN: args.reportTopicArn,
-                    TEAM_BY_TOPIC: pulumi.all(topics.map((t) => t.topic.arn)).apply((arns) => JSON.stringify(Object.fromEntries(arns.map((arn, i) => [arn, topics[i].team])))),
+                    TEAMS: pulumi.all(topics.map((t) => t.topic.arn)).apply((arns) => JSON.stringify(Object.fromEntries(topics.map(({ team, entry }, i) =>
+                        [team, { topicArn: arns[i], budgetName: entry.budgetName, approval: entry.approval }])))),
                 },
             },
             tags,
@@ -121,13 +138,22 @@ export class BudgetHold extends pulumi.ComponentResource {
             const permission = new aws.lambda.Permission(`${name}-${team}`, { action: "lambda:InvokeFunction", function: fn.name, principal: "sns.amazonaws.com", sourceArn: topic.arn }, parent);
             new aws.sns.TopicSubscription(`${name}-${team}`, { topic: topic.arn, protocol: "lambda", endpoint: fn.arn }, { parent: this, dependsOn: [permission] });
         }
-        // A failed hold throws (and SNS retries twice): any error is worth a critical e-mail.
+        // A console approval sends nothing the Lambda can rely on (budgetAction.ts): re-read every action on a schedule.
+        const schedule = new aws.cloudwatch.EventRule(`${name}-reconcile`, {
+            name: `${functionName}-reconcile`,
+            description: `Holds the GPU node groups of every team whose budget action has run (approved in the console, or automatic)`,
+            scheduleExpression: RECONCILE_SCHEDULE,
+            tags,
+        }, parent);
+        const schedulePermission = new aws.lambda.Permission(`${name}-reconcile`, { action: "lambda:InvokeFunction", function: fn.name, principal: "events.amazonaws.com", sourceArn: schedule.arn }, parent);
+        new aws.cloudwatch.EventTarget(`${name}-reconcile`, { rule: schedule.name, arn: fn.arn, input: JSON.stringify({ action: "reconcile" }) }, { parent: this, dependsOn: [schedulePermission] });
+        // A failed hold throws (SNS and EventBridge retry): any error is worth a critical e-mail.
         new aws.cloudwatch.MetricAlarm(`${name}-errors`, {
             name: `${functionName}-errors-critical`,
             alarmDescription: `The budget hold Lambda failed: a team's GPU capacity may not be held. Read /aws/lambda/${functionName}.`,
             namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: functionName },
             statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: 0, period: 300, evaluationPeriods: 1,
-            // The Lambda runs only when a budget fires: no invocation means no data, and no problem.
+            // Errors are counted only when an invocation failed; an empty period is a healthy one.
             treatMissingData: "notBreaching",
             alarmActions: [args.reportTopicArn],
             tags,

@@ -1,59 +1,103 @@
 /**
- * The budget-hold Lambda: a team's budget notification (SNS, one topic per team) holds that team's GPU
- * node groups; a direct invocation `{"action": "hold" | "release", "team": "<id>"}` does either by hand.
- * Shipped with hold.ts; imports only what the Lambda Node.js runtime provides.
+ * The budget-hold Lambda. Three ways in:
+ * - a message on a team's hold topic (its budget's 100 % notification, or its budget action's own
+ *   notification): an `automatic` team is held at once; a `manual` team only once its action has run,
+ *   i.e. a person approved it (budgetAction.ts);
+ * - the reconcile schedule `{"action": "reconcile"}`: every team whose action is in force is held (a
+ *   console approval sends no event we can rely on, and a node group created after a hold is caught);
+ * - a direct invocation `{"action": "hold" | "release", "team": "<id>"}` does either by hand.
+ * Shipped with hold.ts and budgetAction.ts; imports only what the Lambda Node.js runtime provides.
  */
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { BudgetsClient } from "@aws-sdk/client-budgets";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { budgetAction, HeldTeam, inForce } from "./budgetAction";
 import { Clients, describeReport, hold, release, Report } from "./hold";
 
 export interface SnsEvent { Records: { Sns: { TopicArn: string; Subject?: string | null; Message: string } }[] }
 export interface DirectEvent { action: "hold" | "release"; team: string }
+export interface ReconcileEvent { action: "reconcile" }
+export type HoldEvent = SnsEvent | DirectEvent | ReconcileEvent;
+
+/** A team as the Lambda's environment declares it. */
+export interface TeamEntry extends HeldTeam { topicArn: string }
 
 export interface HandlerEnv {
     /** EKS cluster whose node groups are held. */
     CLUSTER_NAME: string;
-    /** JSON object: hold topic ARN → team id. */
-    TEAM_BY_TOPIC: string;
+    /** Account of the team budgets (the Budgets API needs it). */
+    ACCOUNT_ID: string;
+    /** JSON object: team id → TeamEntry. */
+    TEAMS: string;
     /** Topic told what was changed (the critical alert topic); optional. */
     REPORT_TOPIC_ARN?: string;
 }
 
-/** Which (action, team) pairs an event asks for; unknown topics and malformed requests are errors, never ignored. */
-export function requests(event: SnsEvent | DirectEvent, teamByTopic: Record<string, string>): DirectEvent[] {
+export interface HandlerClients extends Clients {
+    budgets: Pick<BudgetsClient, "send">;
+}
+
+/**
+ * What an event asks for: `hold` unconditionally, `hold-if-in-force` after reading the team's budget
+ * action, or `release`. Unknown topics and malformed requests are errors, never ignored.
+ */
+export type Request = { action: "hold" | "release" | "hold-if-in-force"; team: string };
+
+export function requests(event: HoldEvent, teams: Record<string, TeamEntry>): Request[] {
     if ("Records" in event) {
         return event.Records.map((r) => {
-            const team = teamByTopic[r.Sns.TopicArn];
+            const team = Object.keys(teams).find((t) => teams[t].topicArn === r.Sns.TopicArn);
             if (!team) throw new Error(`no team is held through topic ${r.Sns.TopicArn}`);
-            return { action: "hold" as const, team };
+            return { action: teams[team].approval === "automatic" ? "hold" as const : "hold-if-in-force" as const, team };
         });
     }
-    if ((event.action !== "hold" && event.action !== "release") || typeof event.team !== "string" || !Object.values(teamByTopic).includes(event.team)) {
-        throw new Error(`expected {"action": "hold" | "release", "team": one of ${JSON.stringify(Object.values(teamByTopic))}}, got ${JSON.stringify(event)}`);
+    if (event.action === "reconcile") return Object.keys(teams).map((team) => ({ action: "hold-if-in-force" as const, team }));
+    if ((event.action !== "hold" && event.action !== "release") || typeof event.team !== "string" || !(event.team in teams)) {
+        throw new Error(`expected {"action": "reconcile"} or {"action": "hold" | "release", "team": one of ${JSON.stringify(Object.keys(teams))}}, got ${JSON.stringify(event)}`);
     }
     return [{ action: event.action, team: event.team }];
 }
 
-export async function run(event: SnsEvent | DirectEvent, env: HandlerEnv, clients: Clients, sns?: Pick<SNSClient, "send">): Promise<Report[]> {
+/** A report worth telling people about: something changed or failed (a reconcile finding all held stays quiet). */
+export const changedSomething = (r: Report): boolean =>
+    r.failed || r.groups.some((g) => g.status === "held" || g.status === "released" || (g.status === "already-held" && g.changes.length > 0));
+
+export async function run(event: HoldEvent, env: HandlerEnv, clients: HandlerClients, sns?: Pick<SNSClient, "send">): Promise<Report[]> {
+    const teams = JSON.parse(env.TEAMS) as Record<string, TeamEntry>;
     const reports: Report[] = [];
-    for (const r of requests(event, JSON.parse(env.TEAM_BY_TOPIC) as Record<string, string>)) {
-        const report = r.action === "hold" ? await hold(env.CLUSTER_NAME, r.team, clients) : await release(env.CLUSTER_NAME, r.team, clients);
+    const errors: string[] = [];
+    for (const r of requests(event, teams)) {
+        if (r.action === "hold-if-in-force") {
+            let state;
+            try {
+                state = await budgetAction(clients.budgets, env.ACCOUNT_ID, teams[r.team].budgetName);
+            } catch (e) {
+                // One team's unreadable action must not leave the others unheld.
+                errors.push(`reading the budget action of ${r.team}: ${(e as Error).message}`);
+                continue;
+            }
+            if (!inForce(state)) {
+                console.log(`team ${r.team}: budget action ${state ? `${state.actionId} is ${state.status}` : "not found"}; not in force, nothing held`);
+                continue;
+            }
+        }
+        const report = r.action === "release" ? await release(env.CLUSTER_NAME, r.team, clients) : await hold(env.CLUSTER_NAME, r.team, clients);
         const text = describeReport(report);
         console.log(text);
-        if (sns && env.REPORT_TOPIC_ARN) {
-            await sns.send(new PublishCommand({ TopicArn: env.REPORT_TOPIC_ARN, Subject: `Budget ${r.action}: ${r.team}${report.failed ? " (failures)" : ""}`.slice(0, 99), Message: text }));
+        if (sns && env.REPORT_TOPIC_ARN && (changedSomething(report) || "team" in event)) {
+            await sns.send(new PublishCommand({ TopicArn: env.REPORT_TOPIC_ARN, Subject: `Budget ${report.action}: ${r.team}${report.failed ? " (failures)" : ""}`.slice(0, 99), Message: text }));
         }
+        if (report.failed) errors.push(`${report.action} of ${r.team} failed for some node groups`);
         reports.push(report);
     }
-    // Throwing makes the asynchronous SNS invocation retry; every step is safe to repeat.
-    const failed = reports.filter((r) => r.failed);
-    if (failed.length > 0) throw new Error(`budget ${failed.map((r) => `${r.action} of ${r.team}`).join(", ")} failed for some node groups; see the log`);
+    // Throwing makes the asynchronous invocation retry (SNS, EventBridge) and the error alarm fire; every step is safe to repeat.
+    if (errors.length > 0) throw new Error(`budget hold: ${errors.join("; ")}; see the log`);
     return reports;
 }
 
-export async function handler(event: SnsEvent | DirectEvent): Promise<Report[]> {
+export async function handler(event: HoldEvent): Promise<Report[]> {
     const env = process.env as unknown as HandlerEnv;
     // Throttling is retried in hold.ts with its own backoff on top of the SDK's standard retries.
-    return run(event, env, { eks: new EKSClient({}), autoscaling: new AutoScalingClient({}) }, new SNSClient({}));
+    return run(event, env, { eks: new EKSClient({}), autoscaling: new AutoScalingClient({}), budgets: new BudgetsClient({}) }, new SNSClient({}));
 }

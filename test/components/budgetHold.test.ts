@@ -5,10 +5,11 @@ import {
     AutoScalingClient, AutoScalingGroup, CreateOrUpdateTagsCommand, DeleteTagsCommand, DescribeAutoScalingGroupsCommand,
     ResumeProcessesCommand, SuspendProcessesCommand, UpdateAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
+import { BudgetsClient, DescribeBudgetActionsForBudgetCommand, ExecuteBudgetActionCommand } from "@aws-sdk/client-budgets";
 import { DescribeNodegroupCommand, EKSClient, ListNodegroupsCommand } from "@aws-sdk/client-eks";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
-import { requests, run } from "../../components/budgetHold/handler";
+import { requests, run, TeamEntry } from "../../components/budgetHold/handler";
 import { holdPolicy } from "../../components/budgetHold/budgetHold";
 import { hold, HOLD_TAG, HoldRecord, release } from "../../components/budgetHold/hold";
 import { HOLD_SOURCES } from "../../components/budgetHold/budgetHold";
@@ -21,7 +22,13 @@ import { declare, ofType, one } from "../helpers";
 const eks = mockClient(EKSClient);
 const asg = mockClient(AutoScalingClient);
 const sns = mockClient(SNSClient);
-const clients = () => ({ eks: new EKSClient({}), autoscaling: new AutoScalingClient({}), sleep: async () => undefined });
+const budgets = mockClient(BudgetsClient);
+const clients = () => ({ eks: new EKSClient({}), autoscaling: new AutoScalingClient({}), budgets: new BudgetsClient({}), accountId: async () => "123456789012", sleep: async () => undefined });
+/** The team's budget action in the given status (ACTION_ID), as DescribeBudgetActionsForBudget returns it. */
+const ACTION_ID = "0b1c2d3e-4f50-4a6b-8c7d-8e9fa0b1c2d3";
+const actionIs = (status: string, budgetName = "ai-prod-ml-research") =>
+    budgets.on(DescribeBudgetActionsForBudgetCommand, { BudgetName: budgetName }).resolves({ Actions: [{ ActionId: ACTION_ID, Status: status, BudgetName: budgetName } as never] });
+const executions = () => budgets.commandCalls(ExecuteBudgetActionCommand).map((c) => [c.args[0].input.BudgetName, c.args[0].input.ExecutionType]);
 const NOW = new Date("2026-11-26T03:00:00Z");
 
 /** A cluster with two ml-research groups (one busy, one at zero) and a search group that must never be touched. */
@@ -137,25 +144,79 @@ describe("budget hold", () => {
 });
 
 describe("budget hold Lambda handler", () => {
-    beforeEach(() => { eks.reset(); asg.reset(); sns.reset(); });
-    const env = { CLUSTER_NAME: "ai-prod", TEAM_BY_TOPIC: JSON.stringify({ "arn:aws:sns:us-east-1:1:ai-prod-ml-research-budget-hold": "ml-research" }), REPORT_TOPIC_ARN: "arn:critical" };
+    beforeEach(() => { eks.reset(); asg.reset(); sns.reset(); budgets.reset(); });
+    const RESEARCH_TOPIC = "arn:aws:sns:us-east-1:1:ai-prod-ml-research-budget-hold";
+    const SEARCH_TOPIC = "arn:aws:sns:us-east-1:1:ai-prod-search-budget-hold";
+    const teams: Record<string, TeamEntry> = {
+        "ml-research": { topicArn: RESEARCH_TOPIC, budgetName: "ai-prod-ml-research", approval: "manual" },
+        search: { topicArn: SEARCH_TOPIC, budgetName: "ai-prod-search", approval: "automatic" },
+    };
+    const env = { CLUSTER_NAME: "ai-prod", ACCOUNT_ID: "123456789012", TEAMS: JSON.stringify(teams), REPORT_TOPIC_ARN: "arn:critical" };
+    const notify = (topic: string) => ({ Records: [{ Sns: { TopicArn: topic, Message: "AWS Budgets: action notification" } }] });
+    const held = (reports: { team: string; groups: { status: string }[] }[]) => reports.map((r) => [r.team, r.groups.map((g) => g.status)]);
 
-    it("maps a budget notification's topic to its team, holds, and reports to the alert topic", async () => {
-        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
-        const reports = await run({ Records: [{ Sns: { TopicArn: "arn:aws:sns:us-east-1:1:ai-prod-ml-research-budget-hold", Message: "AWS Budget Notification" } }] }, env, clients(), new SNSClient({}));
-        assert.deepEqual(reports.map((r) => [r.action, r.team, r.groups.length]), [["hold", "ml-research", 2]]);
+    it("holds an automatic team on its notification without asking Budgets, and reports to the alert topic", async () => {
+        cluster({ "eks-search-ondemand-asg": busy() });
+        const reports = await run(notify(SEARCH_TOPIC), env, clients(), new SNSClient({}));
+        assert.deepEqual(held(reports), [["search", ["held"]]]);
+        assert.equal(budgets.commandCalls(DescribeBudgetActionsForBudgetCommand).length, 0);
         const published = sns.commandCalls(PublishCommand)[0].args[0].input;
         assert.equal(published.TopicArn, "arn:critical");
-        assert.match(String(published.Message), /research-spot \(eks-research-spot-asg\): held — recorded/);
+        assert.match(String(published.Message), /search-ondemand \(eks-search-ondemand-asg\): held — recorded/);
     });
 
-    it("throws on a failed hold so SNS retries, and on unknown topics or teams", async () => {
+    it("does not hold a manual team while its action awaits approval, and holds it once the action has run", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        actionIs("PENDING");
+        assert.deepEqual(await run(notify(RESEARCH_TOPIC), env, clients(), new SNSClient({})), []);
+        assert.equal(asg.commandCalls(SuspendProcessesCommand).length, 0, "pending approval: nothing held");
+        assert.equal(sns.commandCalls(PublishCommand).length, 0);
+        const read = budgets.commandCalls(DescribeBudgetActionsForBudgetCommand)[0].args[0].input;
+        assert.deepEqual([read.AccountId, read.BudgetName], ["123456789012", "ai-prod-ml-research"]);
+        for (const status of ["EXECUTION_IN_PROGRESS", "EXECUTION_SUCCESS", "EXECUTION_FAILURE"]) {
+            budgets.reset();
+            actionIs(status);
+            assert.deepEqual(held(await run(notify(RESEARCH_TOPIC), env, clients())), [["ml-research", ["held", "held"]]], status);
+        }
+        assert.equal(executions().length, 0, "the Lambda never approves or reverses an action");
+    });
+
+    it("reconciles on its schedule: holds every team whose action is in force, stays quiet when nothing changed", async () => {
+        const groups = { "eks-research-spot-asg": busy(), "eks-research-big-asg": idle(), "eks-search-ondemand-asg": busy() };
+        cluster(groups);
+        actionIs("EXECUTION_SUCCESS");
+        for (const status of ["STANDBY", "PENDING", "REVERSE_SUCCESS", "RESET_IN_PROGRESS"]) {
+            budgets.on(DescribeBudgetActionsForBudgetCommand, { BudgetName: "ai-prod-search" }).resolves({ Actions: [{ ActionId: ACTION_ID, Status: status } as never] });
+            asg.resetHistory();
+            const reports = await run({ action: "reconcile" }, env, clients(), new SNSClient({}));
+            assert.deepEqual(held(reports), [["ml-research", ["held", "held"]]], `search's action ${status}: not held`);
+        }
+        // Already held (the record is on the group): a reconcile changes nothing and publishes nothing.
+        sns.reset();
+        const record = JSON.stringify({ at: NOW.toISOString(), minSize: 1, maxSize: 8, suspended: ["Launch", "ScheduledActions"] });
+        const heldGroup = { MinSize: 0, MaxSize: 3, DesiredCapacity: 3, SuspendedProcesses: [{ ProcessName: "Launch" }, { ProcessName: "ScheduledActions" }], Tags: [{ Key: HOLD_TAG, Value: record }] } as unknown as AutoScalingGroup;
+        cluster({ ...groups, "eks-research-spot-asg": heldGroup, "eks-research-big-asg": { ...heldGroup, MaxSize: 0, DesiredCapacity: 0 } as AutoScalingGroup });
+        const quiet = await run({ action: "reconcile" }, env, clients(), new SNSClient({}));
+        assert.deepEqual(held(quiet), [["ml-research", ["already-held", "already-held"]]]);
+        assert.equal(sns.commandCalls(PublishCommand).length, 0, "no e-mail every 10 minutes while held");
+    });
+
+    it("holds the other teams when one team's action cannot be read, then fails so the error alarm fires", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle(), "eks-search-ondemand-asg": busy() });
+        actionIs("EXECUTION_SUCCESS");
+        budgets.on(DescribeBudgetActionsForBudgetCommand, { BudgetName: "ai-prod-search" }).rejects(new Error("AccessDenied"));
+        await assert.rejects(run({ action: "reconcile" }, env, clients()), /reading the budget action of search: AccessDenied/);
+        assert.deepEqual(calls(SuspendProcessesCommand).map((c: any) => c.AutoScalingGroupName), ["eks-research-spot-asg", "eks-research-big-asg"]);
+    });
+
+    it("throws on a failed hold so SNS retries, and on unknown topics, teams or actions", async () => {
         cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
         asg.on(UpdateAutoScalingGroupCommand).rejects(new Error("nope"));
         await assert.rejects(run({ action: "hold", team: "ml-research" }, env, clients()), /hold of ml-research failed/);
-        assert.throws(() => requests({ Records: [{ Sns: { TopicArn: "arn:other", Message: "" } }] }, { "arn:t": "a" }), /no team is held through topic arn:other/);
-        assert.throws(() => requests({ action: "release", team: "search" }, { "arn:t": "a" }), /one of \["a"\]/);
-        assert.deepEqual(requests({ action: "release", team: "a" }, { "arn:t": "a" }), [{ action: "release", team: "a" }]);
+        assert.throws(() => requests(notify("arn:other"), teams), /no team is held through topic arn:other/);
+        assert.throws(() => requests({ action: "release", team: "web" }, teams), /one of \["ml-research","search"\]/);
+        assert.throws(() => requests({ action: "stop" } as never, teams), /expected \{"action": "reconcile"\}/);
+        assert.deepEqual(requests({ action: "release", team: "search" }, teams), [{ action: "release", team: "search" }]);
     });
 });
 
@@ -181,6 +242,12 @@ describe("budget hold wiring", () => {
         assert.deepEqual(at100("ai-prod-search"), [["arn:aws:sns:us-east-1:123456789012:sns/ai-prod-search-budget-hold"]]);
         assert.deepEqual(at100("ai-prod-ml-research"), [["arn:critical"]]);
         assert.deepEqual(at100("ai-prod-web"), [["arn:critical"]]);
+        // Both budget actions tell the hold topic when they are pending or have run: the Lambda then reads their status.
+        const actions = ofType(resources, "aws:budgets/budgetAction:BudgetAction").map((x) => [x.inputs.budgetName, x.inputs.approvalModel, x.inputs.subscribers]).sort((a, b) => String(b[0]).localeCompare(String(a[0])));
+        assert.deepEqual(actions, [
+            ["ai-prod-search", "AUTOMATIC", [{ address: "search@example.com", subscriptionType: "EMAIL" }, { address: "arn:aws:sns:us-east-1:123456789012:sns/ai-prod-search-budget-hold", subscriptionType: "SNS" }]],
+            ["ai-prod-ml-research", "MANUAL", [{ address: "ml@example.com", subscriptionType: "EMAIL" }, { address: "arn:aws:sns:us-east-1:123456789012:sns/ai-prod-ml-research-budget-hold", subscriptionType: "SNS" }]],
+        ]);
         const policy = JSON.parse(String(one(resources, "aws:sns/topicPolicy:TopicPolicy", "b-hold-search").inputs.policy));
         assert.deepEqual([policy.Statement[0].Principal.Service, policy.Statement[0].Condition.StringEquals["aws:SourceAccount"]], ["budgets.amazonaws.com", "123456789012"]);
     });
@@ -191,30 +258,40 @@ describe("budget hold wiring", () => {
         assert.deepEqual([fn.name, fn.runtime, fn.handler, fn.reservedConcurrentExecutions], ["ai-prod-budget-hold", "nodejs22.x", "components/budgetHold/handler.handler", undefined], "reserved concurrency fails on a fresh account");
         assert.equal(fn.environment.variables.CLUSTER_NAME, "ai-prod");
         assert.equal(fn.environment.variables.REPORT_TOPIC_ARN, "arn:critical");
-        assert.deepEqual(JSON.parse(fn.environment.variables.TEAM_BY_TOPIC), {
-            "arn:aws:sns:us-east-1:123456789012:sns/ai-prod-search-budget-hold": "search",
-            "arn:aws:sns:us-east-1:123456789012:sns/ai-prod-ml-research-budget-hold": "ml-research",
+        assert.equal(fn.environment.variables.ACCOUNT_ID, "123456789012");
+        assert.deepEqual(JSON.parse(fn.environment.variables.TEAMS), {
+            search: { topicArn: "arn:aws:sns:us-east-1:123456789012:sns/ai-prod-search-budget-hold", budgetName: "ai-prod-search", approval: "automatic" },
+            "ml-research": { topicArn: "arn:aws:sns:us-east-1:123456789012:sns/ai-prod-ml-research-budget-hold", budgetName: "ai-prod-ml-research", approval: "manual" },
         });
         const subs = ofType(resources, "aws:sns/topicSubscription:TopicSubscription");
         assert.deepEqual(subs.map((s) => s.inputs.protocol), ["lambda", "lambda"]);
-        assert.deepEqual(ofType(resources, "aws:lambda/permission:Permission").map((p) => p.inputs.principal), ["sns.amazonaws.com", "sns.amazonaws.com"]);
+        assert.deepEqual(ofType(resources, "aws:lambda/permission:Permission").map((p) => p.inputs.principal).sort(), ["events.amazonaws.com", "sns.amazonaws.com", "sns.amazonaws.com"]);
+        // The schedule that catches a console approval: the Lambda, with the reconcile request.
+        const rule = one(resources, "aws:cloudwatch/eventRule:EventRule").inputs as Record<string, any>;
+        assert.deepEqual([rule.name, rule.scheduleExpression], ["ai-prod-budget-hold-reconcile", "rate(10 minutes)"]);
+        const target = one(resources, "aws:cloudwatch/eventTarget:EventTarget").inputs as Record<string, any>;
+        assert.deepEqual([target.rule, target.arn, JSON.parse(target.input)], [rule.name, fn.arn ?? target.arn, { action: "reconcile" }]);
+        assert.match(String(one(resources, "aws:lambda/permission:Permission", "b-hold-reconcile").inputs.sourceArn), /ai-prod-budget-hold-reconcile$/);
         const alarm = one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").inputs as Record<string, any>;
         assert.deepEqual([alarm.namespace, alarm.metricName, alarm.dimensions.FunctionName, alarm.treatMissingData, alarm.alarmActions], ["AWS/Lambda", "Errors", "ai-prod-budget-hold", "notBreaching", ["arn:critical"]]);
     });
 
     it("lets the Lambda change only the cluster's Auto Scaling groups", () => {
-        const p = holdPolicy("123456789012", "us-east-1", "ai-prod", "arn:critical", "arn:key") as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string>> }[] };
+        const p = holdPolicy("123456789012", "us-east-1", "ai-prod", "arn:critical", "arn:key", ["ai-prod-search"]) as { Statement: { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, string>> }[] };
         const write = p.Statement.find((s) => s.Sid === "HoldClusterGroups")!;
         assert.deepEqual(write.Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/ai-prod": "owned" } });
         assert.ok(!p.Statement.some((s) => s.Sid !== "ReadGroups" && s.Resource === "*"), "only Describe is unscoped");
         assert.ok(!JSON.stringify(p).includes("ec2:"), "never touches instances directly");
+        const budgetRead = p.Statement.find((s) => s.Sid === "ReadBudgetActions")!;
+        assert.deepEqual([budgetRead.Action, budgetRead.Resource], ["budgets:DescribeBudgetActionsForBudget", ["arn:aws:budgets::123456789012:budget/ai-prod-search"]]);
+        assert.ok(!JSON.stringify(p).includes("ExecuteBudgetAction"), "approving or reversing is a person's call");
     });
 
     it("ships JavaScript that loads and runs as the Lambda would", () => {
         const dir = path.join(__dirname, "..", "..", ".scratch", "budget-hold-lambda");
         fs.mkdirSync(dir, { recursive: true });
         const files = lambdaFiles(HOLD_SOURCES);
-        assert.deepEqual(Object.keys(files).sort(), ["components/budgetHold/constants.js", "components/budgetHold/handler.js", "components/budgetHold/hold.js"]);
+        assert.deepEqual(Object.keys(files).sort(), ["components/budgetHold/budgetAction.js", "components/budgetHold/constants.js", "components/budgetHold/handler.js", "components/budgetHold/hold.js"]);
         for (const [name, js] of Object.entries(files)) {
             fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
             fs.writeFileSync(path.join(dir, name), js);
@@ -222,12 +299,13 @@ describe("budget hold wiring", () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const shipped = require(path.join(dir, "components/budgetHold/handler.js")) as { handler: unknown; requests: typeof requests };
         assert.equal(typeof shipped.handler, "function");
-        assert.deepEqual(shipped.requests({ Records: [{ Sns: { TopicArn: "arn:t", Message: "" } }] }, { "arn:t": "a" }), [{ action: "hold", team: "a" }]);
+        const teams = { a: { topicArn: "arn:t", budgetName: "b-a", approval: "manual" as const } };
+        assert.deepEqual(shipped.requests({ Records: [{ Sns: { TopicArn: "arn:t", Message: "" } }] }, teams), [{ action: "hold-if-in-force", team: "a" }]);
     });
 });
 
 describe("npm run budget", () => {
-    beforeEach(() => { eks.reset(); asg.reset(); });
+    beforeEach(() => { eks.reset(); asg.reset(); budgets.reset(); });
     const repo = path.join(__dirname, "..", "..");
     const run = async (argv: string[]) => {
         const out: string[] = [];
@@ -235,17 +313,67 @@ describe("npm run budget", () => {
         return { code, out: out.join("\n") };
     };
 
-    it("releases a held team on the stack's cluster, and shows status", async () => {
+    const heldCluster = () => {
         const record: HoldRecord = { at: "2026-11-25T00:00:00.000Z", minSize: 0, maxSize: 8, suspended: ["Launch", "ScheduledActions"] };
         cluster({ "eks-research-spot-asg": { MinSize: 0, MaxSize: 0, DesiredCapacity: 0, Tags: [{ Key: HOLD_TAG, Value: JSON.stringify(record) }] } as unknown as AutoScalingGroup, "eks-research-big-asg": idle() });
+    };
+
+    it("reverses the team's budget action, then releases its groups on the stack's cluster, and shows status", async () => {
+        heldCluster();
+        actionIs("EXECUTION_SUCCESS");
         const st = await run(["status", "prod", "ml-research"]);
         assert.equal(st.code, 0);
+        assert.match(st.out, new RegExp(`budget action ${ACTION_ID}: EXECUTION_SUCCESS \\(in force\\)`));
         assert.match(st.out, /research-spot \(eks-research-spot-asg\): HELD since 2026-11-25T00:00:00.000Z \(release restores min 0, max 8\)/);
         assert.match(st.out, /research-big \(eks-research-big-asg\): not held/);
         assert.equal((eks.commandCalls(ListNodegroupsCommand)[0].args[0].input as { clusterName: string }).clusterName, "ai-prod");
         const rel = await run(["release", "prod", "ml-research"]);
         assert.equal(rel.code, 0, rel.out);
+        assert.deepEqual(executions(), [["ai-prod-ml-research", "REVERSE_BUDGET_ACTION"]], "else the schedule holds the team again");
+        assert.deepEqual(budgets.commandCalls(ExecuteBudgetActionCommand)[0].args[0].input.ActionId, ACTION_ID);
         assert.deepEqual(calls(UpdateAutoScalingGroupCommand), [{ AutoScalingGroupName: "eks-research-spot-asg", MinSize: 0, MaxSize: 8 }]);
+    });
+
+    it("refuses to release while the action is in force but cannot be reversed, leaving the groups held", async () => {
+        heldCluster();
+        for (const status of ["EXECUTION_IN_PROGRESS", "EXECUTION_FAILURE"]) {
+            budgets.reset();
+            actionIs(status);
+            const rel = await run(["release", "prod", "ml-research"]);
+            assert.equal(rel.code, 1, status);
+            assert.match(rel.out, new RegExp(`is ${status}; it can be reversed only once it has run`));
+            assert.deepEqual(executions(), []);
+            assert.equal(calls(UpdateAutoScalingGroupCommand).length, 0, "groups stay held");
+        }
+        // Reversal refused by Budgets (e.g. no budgets:ExecuteBudgetAction): exit 1, groups untouched.
+        budgets.reset();
+        actionIs("EXECUTION_SUCCESS");
+        budgets.on(ExecuteBudgetActionCommand).rejects(new Error("AccessDeniedException: not authorized to perform budgets:ExecuteBudgetAction"));
+        const denied = await run(["release", "prod", "ml-research"]);
+        assert.deepEqual([denied.code, /budgets:ExecuteBudgetAction/.test(denied.out), calls(UpdateAutoScalingGroupCommand).length], [1, true, 0]);
+    });
+
+    it("hold approves a pending action (as the console would) and holds; an action already run or on standby is left alone", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        actionIs("PENDING");
+        const h = await run(["hold", "prod", "ml-research"]);
+        assert.equal(h.code, 0, h.out);
+        assert.deepEqual(executions(), [["ai-prod-ml-research", "APPROVE_BUDGET_ACTION"]]);
+        assert.deepEqual(calls(SuspendProcessesCommand).map((c: any) => c.AutoScalingGroupName), ["eks-research-spot-asg", "eks-research-big-asg"]);
+        for (const status of ["EXECUTION_SUCCESS", "STANDBY"]) {
+            budgets.reset();
+            actionIs(status);
+            assert.equal((await run(["hold", "prod", "ml-research"])).code, 0);
+            assert.deepEqual(executions(), [], status);
+        }
+    });
+
+    it("touches no budget action for a team without a hard limit", async () => {
+        cluster({ "eks-search-ondemand-asg": busy() });
+        const h = await run(["hold", "prod", "search"]);
+        assert.equal(h.code, 0, h.out);
+        assert.equal(budgets.commandCalls(DescribeBudgetActionsForBudgetCommand).length, 0);
+        assert.match((await run(["status", "prod", "search"])).out, /no hard limit/);
     });
 
     it("finds the project from the transpile cache it also runs from", () => {
@@ -257,6 +385,7 @@ describe("npm run budget", () => {
         const unknown = await run(["hold", "prod", "nobody"]);
         assert.deepEqual([unknown.code, unknown.out], [2, 'team "nobody" is not a team of stack prod: one of ml-research, search']);
         cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        actionIs("EXECUTION_SUCCESS");
         asg.on(SuspendProcessesCommand).rejects(new Error("denied"));
         assert.equal((await run(["hold", "prod", "ml-research"])).code, 1);
     });
