@@ -20,19 +20,13 @@ export interface Target {
     limit: number;
     unit: "x" | "s" | "MiB";
     /**
-     * Where the bench fails (CI): a regression guard, at the target where the figure is stable (memory)
-     * and with room for a busy machine's noise where it is not (ratios). Absolute times have none: they
-     * depend on the machine.
+     * Whether missing the target fails the bench (and so CI): ratios measured in one run and peak memory
+     * hold across machines; absolute times depend on the machine and are reported only.
      */
-    guard?: number;
+    gates: boolean;
+    /** Earlier measurements of a ratio that missed, when it was measured again (see MAX_ATTEMPTS). */
+    attempts?: number[];
 }
-
-/** CI fails past these: the previous CI limit for the large/dev ratio was 3x, the previous dev path 3.85x the SDK load. */
-export const GUARDS = {
-    devOverSdkLoad: 2,
-    largeOverDev: 3,
-    devPeakMiB: 200,
-};
 
 export const TARGETS = {
     /** `npm run plan -- dev` against merely loading the Pulumi SDK and the AWS provider. */
@@ -43,6 +37,13 @@ export const TARGETS = {
     devPeakMiB: 200,
     testWallSeconds: 30,
 };
+
+/**
+ * A ratio that misses its target is measured again, up to this many measurements in all, and fails only
+ * if every one misses: a burst of load from a neighbour on a shared CI machine slows one measurement, a
+ * slower plan slows them all.
+ */
+export const MAX_ATTEMPTS = 3;
 
 export function largeStack(teams: number, nodeGroups: number): object {
     const teamMap: Record<string, object> = {};
@@ -100,8 +101,15 @@ function runOnce(v: Variant, rusageFile: string): Sample {
     return { wallMs, peakMiB: usage ? usage.maxRSS / 1024 : undefined };
 }
 
-/** Runs every variant `runs` times, rotating the order each round; returns the median wall time and the largest peak per variant. */
-export function measure(variants: readonly Variant[], runs: number, rusageFile: string): Map<string, { medianMs: number; peakMiB?: number }> {
+export interface Measurement {
+    medianMs: number;
+    peakMiB?: number;
+    /** Wall time of each round, in round order: rounds pair the variants measured close together in time. */
+    wallsMs: number[];
+}
+
+/** Runs every variant `runs` times, rotating the order each round; returns the median wall time, each round's and the largest peak per variant. */
+export function measure(variants: readonly Variant[], runs: number, rusageFile: string): Map<string, Measurement> {
     const samples = new Map<string, Sample[]>(variants.map((v) => [v.label, []]));
     for (let round = 0; round < runs; round++) {
         for (let i = 0; i < variants.length; i++) {
@@ -109,30 +117,44 @@ export function measure(variants: readonly Variant[], runs: number, rusageFile: 
             samples.get(v.label)!.push(runOnce(v, rusageFile));
         }
     }
-    const out = new Map<string, { medianMs: number; peakMiB?: number }>();
+    const out = new Map<string, Measurement>();
     for (const [label, s] of samples) {
-        const walls = s.map((x) => x.wallMs).sort((a, b) => a - b);
         const peaks = s.map((x) => x.peakMiB).filter((x): x is number => x !== undefined);
-        out.set(label, { medianMs: walls[Math.floor(walls.length / 2)], peakMiB: peaks.length ? Math.max(...peaks) : undefined });
+        out.set(label, { medianMs: median(s.map((x) => x.wallMs)), peakMiB: peaks.length ? Math.max(...peaks) : undefined, wallsMs: s.map((x) => x.wallMs) });
     }
     return out;
 }
 
-/** Figures past their guard (a figure that could not be measured is past it). */
-export function missed(targets: readonly Target[]): Target[] {
-    return targets.filter((t) => t.guard !== undefined && !(t.value <= t.guard));
+export function median(values: readonly number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
+
+/**
+ * The ratio of two variants measured in the same rounds: the median of each round's ratio. Within a round
+ * the two ran one after the other, so load that comes and goes slows both; a ratio of the two overall
+ * medians would pair runs minutes apart.
+ */
+export function pairedRatio(numerator: Measurement, denominator: Measurement): number {
+    const n = Math.min(numerator.wallsMs.length, denominator.wallsMs.length);
+    if (n === 0) return Number.NaN;
+    return median(Array.from({ length: n }, (_, i) => numerator.wallsMs[i] / denominator.wallsMs[i]));
+}
+
+/** Gating figures that missed their target (a figure that could not be measured missed it). */
+export function missed(targets: readonly Target[]): Target[] {
+    return targets.filter((t) => t.gates && !(t.value <= t.limit));
+}
+
+const formatValue = (t: Pick<Target, "unit">, v: number) => (t.unit === "x" ? `${v.toFixed(2)}x` : t.unit === "s" ? `${v.toFixed(2)} s` : `${v.toFixed(0)} MiB`);
 
 export function formatTargets(targets: readonly Target[]): string {
     return targets.map((t) => {
-        const value = t.unit === "x" ? `${t.value.toFixed(2)}x` : t.unit === "s" ? `${t.value.toFixed(2)} s` : `${t.value.toFixed(0)} MiB`;
         const limit = t.unit === "x" ? `${t.limit}x` : t.unit === "s" ? `${t.limit} s` : `${t.limit} MiB`;
-        const guard = t.guard === undefined ? "" : t.unit === "x" ? `${t.guard}x` : `${t.guard} MiB`;
-        const verdict = t.value <= t.limit ? "ok"
-            : t.guard === undefined ? "missed (reported only: absolute times depend on the machine)"
-            : t.value <= t.guard ? `target missed (within the CI guard of ${guard})`
-            : `FAILED: over the CI guard of ${guard}`;
-        return `  ${t.name.padEnd(46)} ${value.padStart(9)}  target <= ${limit.padEnd(8)} ${verdict}`;
+        const verdict = t.value <= t.limit ? "ok" : t.gates ? "FAILED" : "missed (reported only: absolute times depend on the machine)";
+        const earlier = t.attempts?.length ? `  (measured again after ${t.attempts.map((a) => formatValue(t, a)).join(", ")})` : "";
+        return `  ${t.name.padEnd(46)} ${formatValue(t, t.value).padStart(9)}  target <= ${limit.padEnd(8)} ${verdict}${earlier}`;
     }).join("\n");
 }
 
@@ -141,12 +163,13 @@ export const BENCH_HELP = `Measure the plan's speed and memory (about a minute; 
 usage: npm run bench [-- --runs N] [-- --tests]
 
   --runs N     rounds per variant, round-robin (default 5)
-  --tests      also time npm test (reported, no guard)
+  --tests      also time npm test (reported only)
   --help, -h   this text
 
 Exit codes:
-  0  no figure past its CI guard (targets missed within a guard are reported)
-  1  a figure past its CI guard (listed on stderr)
+  0  every ratio and memory target met (absolute times are reported only)
+  1  a ratio or memory target missed (listed on stderr); a ratio that misses is measured again,
+     ${MAX_ATTEMPTS} times in all, and fails only if it misses every time
   2  usage`;
 
 function main(argv: readonly string[]): number {
@@ -185,22 +208,37 @@ function main(argv: readonly string[]): number {
     console.log(`  npm run plan -- dev:                   ${s("dev").toFixed(2)} s, peak ${m.get("dev")!.peakMiB?.toFixed(0) ?? "?"} MiB`);
     console.log(`  previous path (ts-node, plan/cli.ts):  ${s("tsnode").toFixed(2)} s  (dev plan is ${(s("dev") / s("tsnode")).toFixed(2)}x of it)`);
     console.log(`  50 teams / 100 node groups plan:       ${s("large").toFixed(2)} s, peak ${m.get("large")!.peakMiB?.toFixed(0) ?? "?"} MiB`);
+    interface Ratio { target: Target; numerator: string; denominator: string }
+    const ratio = (name: string, numerator: string, denominator: string, limit: number): Ratio => ({
+        target: { name, value: pairedRatio(m.get(numerator)!, m.get(denominator)!), limit, unit: "x", gates: true }, numerator, denominator,
+    });
+    const ratios = [
+        ratio("dev plan / SDK load (same run)", "dev", "sdk", TARGETS.devOverSdkLoad),
+        ratio("large plan / dev plan (same run)", "large", "dev", TARGETS.largeOverDev),
+    ];
+    for (const { target: t, numerator, denominator } of ratios) {
+        while (!(t.value <= t.limit) && (t.attempts?.length ?? 0) + 1 < MAX_ATTEMPTS) {
+            console.log(`  ${t.name}: ${t.value.toFixed(2)}x misses ${t.limit}x; measuring it again`);
+            const again = measure(variants.filter((v) => v.label === numerator || v.label === denominator), runs, rusageFile);
+            t.attempts = [...(t.attempts ?? []), t.value];
+            t.value = pairedRatio(again.get(numerator)!, again.get(denominator)!);
+        }
+    }
     const targets: Target[] = [
-        { name: "dev plan / SDK load (same run)", value: s("dev") / s("sdk"), limit: TARGETS.devOverSdkLoad, unit: "x", guard: GUARDS.devOverSdkLoad },
-        { name: "large plan / dev plan (same run)", value: s("large") / s("dev"), limit: TARGETS.largeOverDev, unit: "x", guard: GUARDS.largeOverDev },
-        { name: "dev plan peak memory", value: m.get("dev")!.peakMiB ?? Number.NaN, limit: TARGETS.devPeakMiB, unit: "MiB", guard: GUARDS.devPeakMiB },
-        { name: "dev plan wall", value: s("dev"), limit: TARGETS.devWallSeconds, unit: "s" },
+        ...ratios.map((r) => r.target),
+        { name: "dev plan peak memory", value: m.get("dev")!.peakMiB ?? Number.NaN, limit: TARGETS.devPeakMiB, unit: "MiB", gates: true },
+        { name: "dev plan wall", value: s("dev"), limit: TARGETS.devWallSeconds, unit: "s", gates: false },
     ];
     if (argv.includes("--tests")) {
         const started = process.hrtime.bigint();
         const t = spawnSync(npm, ["test", "--silent"], { cwd: PROJECT_DIR, encoding: "utf8" });
         if (t.status !== 0) throw new Error(`npm test failed:\n${t.stdout}\n${t.stderr}`);
-        targets.push({ name: "npm test wall", value: Number(process.hrtime.bigint() - started) / 1e9, limit: TARGETS.testWallSeconds, unit: "s" });
+        targets.push({ name: "npm test wall", value: Number(process.hrtime.bigint() - started) / 1e9, limit: TARGETS.testWallSeconds, unit: "s", gates: false });
     }
-    console.log("targets:");
+    console.log("targets (ratios: the median of each round's ratio):");
     console.log(formatTargets(targets));
     const failed = missed(targets);
-    if (failed.length > 0) console.error(`bench: ${failed.length} figure(s) past the CI guard: ${failed.map((t) => t.name).join(", ")}`);
+    if (failed.length > 0) console.error(`bench: ${failed.length} target(s) missed: ${failed.map((t) => t.name).join(", ")}`);
     return failed.length > 0 ? 1 : 0;
 }
 
