@@ -1,5 +1,6 @@
 import type { Environment, NodeGroupConfig, Tier } from "./config";
 import { hasWarmFloor } from "./gateway/backends";
+import { modelLifecycle, servedModels } from "./modelLifecycle";
 import { Checker, DNS_LABEL } from "./validate";
 
 export const BACKEND_PROVIDERS = ["openai", "aws-bedrock", "in-cluster"] as const;
@@ -242,6 +243,14 @@ function parseBackends(c: Checker, p: string, value: unknown, ctx: Context): Gat
             for (const k of ["hostname", "credentialsSecretArn", "region", "nodeGroup", "service"]) {
                 if (b[k] !== undefined && !allowed[provider].includes(k)) c.fail(`${bp}.${k}`, b[k], `not used by ${provider} backends (they take ${allowed[provider].join(", ")})`);
             }
+        }
+        if (provider && models) {
+            models.forEach((m, j) => {
+                const life = modelLifecycle(provider, m);
+                if (life.phase === "retired") {
+                    c.fail(`${bp}.models[${j}]`, m, `${provider} stopped serving it after ${life.endOfLife} (${life.source ?? "components/modelPrices.ts"}): every request to it fails; route a served model instead, e.g. ${servedModels(provider).join(", ")}`);
+                }
+            });
         }
         const backend: GatewayBackendConfig = { name: name ?? "", provider: provider ?? "openai", models: models ?? [] };
         if (provider === "openai") {

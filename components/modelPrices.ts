@@ -1,15 +1,20 @@
 /**
- * Model API prices: USD per 1 million tokens, for every model the bundled stacks route to a paid API.
- * In-cluster models are not here on purpose: their cost is the GPU node groups they run on (catalog.ts).
- * A model that is not in this table is reported as unpriced by the metering and the plan, never guessed.
- * Imports nothing: the model-spend metering Lambda ships this file as is.
+ * Model API prices: USD per 1 million tokens, for every model the bundled stacks route to a paid API, and
+ * when the provider stops serving a model. In-cluster models are not here on purpose: their cost is the
+ * GPU node groups they run on (catalog.ts). A model that is not in this table is reported as unpriced by
+ * the metering and the plan, never guessed. Imports nothing: the model-spend metering Lambda ships this
+ * file as is.
  *
  * Sources, read on MODEL_PRICES_AS_OF: OpenAI API pricing (openai.com/api/pricing) and Amazon Bedrock
- * on-demand pricing for us-east-1 (aws.amazon.com/bedrock/pricing; cross-region inference profiles are
- * billed at the source region's price). Update the date with the figures.
+ * on-demand pricing for us-east-1 (aws.amazon.com/bedrock/pricing; a cross-region inference profile is
+ * billed at the source region's price), cross-checked against BerriAI/litellm
+ * model_prices_and_context_window.json (commit 00035b69f416be24e2e323c13198d9b7d2d1bdf9), which agrees on
+ * every figure but Llama 3.1 70B (it still lists the earlier $0.99). Update the date with the figures.
  */
 
-export const MODEL_PRICES_AS_OF = "2026-11-01";
+export const MODEL_PRICES_AS_OF = "2026-11-26";
+
+const OPENAI_GPT4O_SHUTDOWN = "OpenAI deprecations, announced 2026-10-14 (as reported by secondary sources; verify on platform.openai.com/docs/deprecations)";
 
 export interface ModelPrice {
     /** USD per 1M input (prompt) tokens. */
@@ -20,37 +25,67 @@ export interface ModelPrice {
     cachedInput?: number;
     /** USD per 1M tokens written to a prompt cache (absent: billed as input). */
     cacheWrite?: number;
+    /**
+     * Share added to every rate when the model is called through a regional endpoint (an in-region id or a
+     * geographic profile such as `us.`) rather than the `global.` profile. Anthropic on Bedrock, from Claude
+     * Haiku 4.5 on: "regional endpoints include a 10% premium" (platform.claude.com, pricing).
+     */
+    regionalPremium?: number;
+    /**
+     * Last day the provider serves the model (YYYY-MM-DD); after it every request fails (Bedrock:
+     * ResourceNotFoundException "This model version has reached the end of its life"). Absent: no date
+     * announced. Judged by components/modelLifecycle.ts.
+     */
+    endOfLife?: string;
+    /** Where endOfLife comes from. */
+    endOfLifeSource?: string;
 }
 
 /** Keyed by provider, then by the model id clients send (and AI Gateway reports as gen_ai.request.model). */
 export const MODEL_PRICES: Readonly<Record<string, Readonly<Record<string, ModelPrice>>>> = {
     openai: {
-        "gpt-4o-mini": { input: 0.15, output: 0.6, cachedInput: 0.075 },
-        "gpt-4o": { input: 2.5, output: 10, cachedInput: 1.25 },
+        // Shutdown announced on 2026-10-14 for 2027-01-14, as reported by several secondary sources (dev.to,
+        // codersera.com, cometapi); OpenAI's deprecations page itself could not be read here: check it.
+        "gpt-4o-mini": { input: 0.15, output: 0.6, cachedInput: 0.075, endOfLife: "2027-01-14", endOfLifeSource: OPENAI_GPT4O_SHUTDOWN },
+        "gpt-4o": { input: 2.5, output: 10, cachedInput: 1.25, endOfLife: "2027-01-14", endOfLifeSource: OPENAI_GPT4O_SHUTDOWN },
     },
     "aws-bedrock": {
         "meta.llama3-1-8b-instruct-v1:0": { input: 0.22, output: 0.22 },
         "meta.llama3-1-70b-instruct-v1:0": { input: 0.72, output: 0.72 },
-        "anthropic.claude-3-5-haiku-20241022-v1:0": { input: 0.8, output: 4, cachedInput: 0.08, cacheWrite: 1 },
+        // Retired: kept so that tokens metered before the date are still priced and a route to it is refused.
+        "anthropic.claude-3-5-haiku-20241022-v1:0": {
+            input: 0.8, output: 4, cachedInput: 0.08, cacheWrite: 1,
+            endOfLife: "2026-06-19", endOfLifeSource: "Amazon Bedrock model card, Claude 3.5 Haiku: Legacy, end of life 2026-06-19",
+        },
+        // Global-profile prices; `us.` and in-region calls pay the 10 % regional premium.
+        "anthropic.claude-haiku-4-5-20251001-v1:0": { input: 1, output: 5, cachedInput: 0.1, cacheWrite: 1.25, regionalPremium: 0.1 },
     },
 };
 
 /** Providers whose tokens are billed per token; in-cluster backends are paid by their node groups. */
 export const PAID_PROVIDERS = Object.keys(MODEL_PRICES);
 
-/**
- * A model's price. Bedrock cross-region inference profile ids (`us.`, `eu.`, `apac.`... prefixes) are
- * priced as their base model, as AWS bills them.
- */
-export function modelPrice(provider: string, model: string): ModelPrice | undefined {
+/** Bedrock cross-region inference profile prefixes: `us.anthropic.claude-...` routes the base model across a geography. */
+export const BEDROCK_PROFILE_PREFIX = /^(us|eu|apac|us-gov|jp|au|ca|global)\./;
+
+/** The table entry of a model: a Bedrock inference profile id finds its base model's entry. */
+export function modelEntry(provider: string, model: string): ModelPrice | undefined {
     const table = MODEL_PRICES[provider];
     if (!table) return undefined;
     if (table[model]) return table[model];
-    if (provider === "aws-bedrock") {
-        const base = model.replace(/^(us|eu|apac|us-gov|jp|au|ca|global)\./, "");
-        return table[base];
-    }
-    return undefined;
+    return provider === "aws-bedrock" ? table[model.replace(BEDROCK_PROFILE_PREFIX, "")] : undefined;
+}
+
+/**
+ * A model's price as billed for this id: a Bedrock inference profile is priced as its base model (AWS
+ * bills the source region's price), plus the regional premium unless it is the `global.` profile.
+ */
+export function modelPrice(provider: string, model: string): ModelPrice | undefined {
+    const entry = modelEntry(provider, model);
+    if (!entry || !entry.regionalPremium || model.startsWith("global.")) return entry;
+    const f = 1 + entry.regionalPremium;
+    const scale = (x: number | undefined) => (x === undefined ? undefined : Math.round(x * f * 1e6) / 1e6);
+    return { ...entry, input: scale(entry.input)!, output: scale(entry.output)!, cachedInput: scale(entry.cachedInput), cacheWrite: scale(entry.cacheWrite) };
 }
 
 /** The dearest per-token rate of a model, USD per 1M tokens: what any token may cost at most. */

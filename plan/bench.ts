@@ -71,7 +71,7 @@ export function largeStack(teams: number, nodeGroups: number): object {
             "ai-infra:gateway": {
                 tls: { insecureHttp: true },
                 tiers: { production: { hostname: "ai-production.bench.example.com" }, batch: { hostname: "ai.bench.example.com" } },
-                backends: [{ name: "bedrock", provider: "aws-bedrock", models: ["anthropic.claude-3-5-haiku-20241022-v1:0"] }],
+                backends: [{ name: "bedrock", provider: "aws-bedrock", models: ["us.anthropic.claude-haiku-4-5-20251001-v1:0"] }],
             },
         },
     };

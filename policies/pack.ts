@@ -7,6 +7,7 @@ import { withConfigKeyCheck } from "./configKeys";
 import { eksVersionSupport } from "./eksVersion";
 import { gatewayQuota } from "./gatewayQuota";
 import { gpuQuota } from "./gpuQuota";
+import { modelEndOfLife, modelRetirementNotice } from "./modelLifecycle";
 import { rightSizeFromUsage } from "./rightSizeFromUsage";
 import { gpuInstanceAllowlist, scaleToZeroOutsideProd, spotDiversification, spotOutsideProd } from "./nodeGroups";
 
@@ -34,6 +35,8 @@ export const policies: Policies = ([
     gatewayQuota,
     rightSizeFromUsage,
     eksVersionSupport,
+    modelEndOfLife,
+    modelRetirementNotice,
 ] as Policies).map(withConfigKeyCheck);
 
 export const packArgs: PolicyPackArgs = {

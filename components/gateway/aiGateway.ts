@@ -6,7 +6,7 @@ import { gatewayKeySecretName } from "../names";
 import type { Environment, NodeGroupConfig, TeamConfig } from "../config";
 import type { GatewayConfig } from "../configGateway";
 import { Chargeback, chargebackLabels, chargebackTags, teamChargeback } from "../tags";
-import { providerKeySecretName } from "./backends";
+import { bedrockInvokeResources, providerKeySecretName } from "./backends";
 import { CHARTS, ENVOY_SERVICE_ACCOUNT, GATEWAY_NAME, GATEWAY_SYSTEM_NAMESPACE, ROUTES_NAMESPACE } from "./constants";
 import { aiGatewayValues, envoyGatewayValues } from "./install";
 import { planGateway } from "./plan";
@@ -149,11 +149,11 @@ export class AiGateway extends pulumi.ComponentResource {
 
     /**
      * Bedrock requests are signed by the AI Gateway inside the Envoy pods with the default AWS credential
-     * chain: an IAM role bound to their service account through EKS Pod Identity, allowed to invoke models
-     * in the configured regions and nothing else.
+     * chain: an IAM role bound to their service account through EKS Pod Identity, allowed to invoke
+     * the routed models and nothing else (bedrockInvokeResources).
      */
     private bedrockAccess(name: string, args: AiGatewayArgs, tags: Record<string, string>): void {
-        const regions = [...new Set(args.config.backends.filter((b) => b.provider === "aws-bedrock").map((b) => b.region ?? args.region))];
+
         const role = new aws.iam.Role(`${name}-bedrock`, {
             description: "Envoy AI Gateway: invoke Amazon Bedrock models",
             assumeRolePolicy: JSON.stringify({
@@ -169,7 +169,7 @@ export class AiGateway extends pulumi.ComponentResource {
                 Statement: [{
                     Effect: "Allow",
                     Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:Converse", "bedrock:ConverseStream"],
-                    Resource: regions.flatMap((r) => [`arn:aws:bedrock:${r}::foundation-model/*`, `arn:aws:bedrock:${r}:*:inference-profile/*`]),
+                    Resource: bedrockInvokeResources(args.config.backends, args.region),
                 }],
             }),
         }, { parent: this });

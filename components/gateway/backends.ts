@@ -1,5 +1,6 @@
 import type { NodeGroupConfig } from "../config";
 import type { GatewayBackendConfig } from "../configGateway";
+import { BEDROCK_PROFILE_PREFIX } from "../modelPrices";
 import { API_GROUPS } from "./constants";
 import { K8sObject, ObjectMeta } from "./types";
 
@@ -111,4 +112,28 @@ export function modelRoutes(tier: "production" | "batch", backends: readonly Gat
         const ranked = [...serving].sort((a, b) => order.indexOf(rankOf(a, nodeGroups)) - order.indexOf(rankOf(b, nodeGroups)));
         return { model, backends: ranked.map((b) => b.name) };
     });
+}
+
+/**
+ * What the gateway's Bedrock role may invoke: exactly the routed models. An in-region id runs in its
+ * backend's region. A cross-region inference profile (`us.`, `global.`...) is invoked in the source region
+ * and Bedrock runs the base model in any destination region of the profile, so the role needs the profile
+ * in the source region and the foundation model in every region ("Prerequisites for inference profiles",
+ * Amazon Bedrock user guide, whose example allows `arn:aws:bedrock:*::foundation-model/*`). Without the
+ * latter, requests that Bedrock routes to another region are denied.
+ */
+export function bedrockInvokeResources(backends: readonly Pick<GatewayBackendConfig, "provider" | "models" | "region">[], stackRegion: string): string[] {
+    const arns = new Set<string>();
+    for (const b of backends.filter((x) => x.provider === "aws-bedrock")) {
+        const region = b.region ?? stackRegion;
+        for (const model of b.models) {
+            if (BEDROCK_PROFILE_PREFIX.test(model)) {
+                arns.add(`arn:aws:bedrock:${region}:*:inference-profile/${model}`);
+                arns.add(`arn:aws:bedrock:*::foundation-model/${model.replace(BEDROCK_PROFILE_PREFIX, "")}`);
+            } else {
+                arns.add(`arn:aws:bedrock:${region}::foundation-model/${model}`);
+            }
+        }
+    }
+    return [...arns];
 }

@@ -7,6 +7,7 @@ import { MODEL_PRICES_AS_OF, modelPrice, spendOf } from "../../components/modelP
 import { maxMonthlyModelSpend, MINUTES_PER_MONTH, MODEL_SPEND_METRICS, paidModels } from "../../components/modelSpend";
 import { countsOf, meter, monthStart, SPEND_NAMESPACE } from "../../components/monitoring/metering/meter";
 import { readProjectName, readStackFile } from "../../plan/stackFile";
+import { baseConfig } from "../helpers";
 
 const repo = path.join(__dirname, "..", "..");
 
@@ -21,9 +22,19 @@ describe("model prices", () => {
 
     it("prices Bedrock cross-region inference profiles as their base model, and never guesses", () => {
         assert.deepEqual(modelPrice("aws-bedrock", "us.anthropic.claude-3-5-haiku-20241022-v1:0"), modelPrice("aws-bedrock", "anthropic.claude-3-5-haiku-20241022-v1:0"));
+        assert.deepEqual(modelPrice("aws-bedrock", "us.meta.llama3-1-8b-instruct-v1:0"), { input: 0.22, output: 0.22 });
         assert.equal(modelPrice("openai", "gpt-9"), undefined);
         assert.equal(modelPrice("openai", "us.gpt-4o-mini"), undefined);
         assert.equal(modelPrice("in-cluster", "meta.llama3-1-8b-instruct-v1:0"), undefined);
+    });
+
+    it("adds Anthropic's regional premium to in-region and geographic ids of Haiku 4.5, not to its global profile", () => {
+        const global = modelPrice("aws-bedrock", "global.anthropic.claude-haiku-4-5-20251001-v1:0")!;
+        assert.deepEqual([global.input, global.output, global.cachedInput, global.cacheWrite], [1, 5, 0.1, 1.25]);
+        for (const id of ["us.anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-haiku-4-5-20251001-v1:0"]) {
+            const p = modelPrice("aws-bedrock", id)!;
+            assert.deepEqual([p.input, p.output, p.cachedInput, p.cacheWrite], [1.1, 5.5, 0.11, 1.375], id);
+        }
     });
 
     it("bills cached reads and cache writes at their rates, out of the input count that includes them", () => {
@@ -95,5 +106,39 @@ describe("model-spend metering Lambda", () => {
             ["MonthToDateUsd", 0.75, [{ Name: "Environment", Value: "prod" }, { Name: "Team", Value: "search" }]],
             ["UnpricedTokens", 5, [{ Name: "Environment", Value: "prod" }, { Name: "Team", Value: "search" }]],
         ]);
+    });
+});
+
+describe("model end of life in stack config", () => {
+    const config = (models: string[], provider = "aws-bedrock") => baseConfig({
+        "ai-infra:gateway": {
+            tls: { insecureHttp: true },
+            backends: [{ name: "b", provider, models, ...(provider === "openai" ? { credentialsSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf" } : {}) }],
+        },
+    });
+
+    it("refuses a route to a retired model, naming the key, the date and what is served", () => {
+        assert.throws(() => parseStackConfig(config(["us.meta.llama3-1-8b-instruct-v1:0", "us.anthropic.claude-3-5-haiku-20241022-v1:0"])), (e: Error) =>
+            /ai-infra:gateway\.backends\[0\]\.models\[1\]: "us\.anthropic\.claude-3-5-haiku-20241022-v1:0" is not allowed: aws-bedrock stopped serving it after 2026-06-19 .*every request to it fails; route a served model instead, e\.g\. .*anthropic\.claude-haiku-4-5-20251001-v1:0/.test(e.message)
+            && !/claude-3-5-haiku-20241022-v1:0,/.test(e.message.split("e.g.")[1]));
+    });
+
+    it("accepts served models, a model with an announced date still ahead, and models it has no date for", () => {
+        assert.doesNotThrow(() => parseStackConfig(config(["us.anthropic.claude-haiku-4-5-20251001-v1:0", "my-fine-tune"])));
+        assert.doesNotThrow(() => parseStackConfig(config(["gpt-4o-mini"], "openai")));
+    });
+});
+
+describe("model lifecycle", () => {
+    it("is retired from the day after the last day served, and counts the days to it", async () => {
+        const { modelLifecycle } = await import("../../components/modelLifecycle");
+        const day = (s: string) => new Date(`${s}T00:00:00Z`);
+        const last = modelLifecycle("openai", "gpt-4o-mini", day("2027-01-14"));
+        assert.deepEqual(last.phase === "retiring" ? [last.endOfLife, last.days] : last, ["2027-01-14", 0]);
+        const before = modelLifecycle("openai", "gpt-4o-mini", day("2026-11-26"));
+        assert.deepEqual(before.phase === "retiring" ? before.days : before, 49);
+        assert.equal(modelLifecycle("openai", "gpt-4o-mini", day("2027-01-15")).phase, "retired");
+        assert.deepEqual(modelLifecycle("openai", "gpt-9", day("2030-01-01")), { phase: "served" });
+        assert.deepEqual(modelLifecycle("in-cluster", "anthropic.claude-3-5-haiku-20241022-v1:0", day("2030-01-01")), { phase: "served" }, "a model served in-cluster is the platform's own");
     });
 });

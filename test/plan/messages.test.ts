@@ -34,7 +34,7 @@ describe("messages a newcomer understands: the command line", () => {
         assert.equal(await budgetMain(["--help"], ROOT, undefined, (s) => { budget += s; }, () => undefined), 0);
         for (const exit of ["0  done", "1  an action failed", "2  usage"]) assert.ok(budget.includes(exit), exit);
         const bench = execFileSync(process.execPath, [path.join(ROOT, "tools", "run.js"), "plan/bench.ts", "--help"], { cwd: ROOT, encoding: "utf8" });
-        for (const exit of ["0  no figure past its CI guard", "1  a figure past its CI guard", "2  usage"]) assert.ok(bench.includes(exit), exit);
+        for (const exit of ["0  every ratio and memory target met", "1  a ratio or memory target missed", "2  usage"]) assert.ok(bench.includes(exit), exit);
     });
 
     it("refuses an unwritable report path before planning, naming the flag and the missing folder", async () => {

@@ -12,7 +12,7 @@ describe("policy pack ai-infra-guard", () => {
         assert.deepEqual(policies.map((p) => p.name), [
             "chargeback-tags", "chargeback-teams", "gpu-quota", "gpu-instance-allowlist", "spot-outside-prod", "scale-to-zero-outside-prod", "spot-diversification",
             "cache-right-size", "cache-encryption", "imdsv2-required", "team-budget", "cost-within-budget", "model-spend-within-budget", "gateway-quota", "right-size-from-usage",
-            "eks-version-support",
+            "eks-version-support", "model-end-of-life", "model-retirement-notice",
         ]);
     });
 
@@ -24,9 +24,11 @@ describe("policy pack ai-infra-guard", () => {
             if (env === "prod") assert.deepEqual([level("spot-outside-prod"), level("scale-to-zero-outside-prod")], ["disabled", "disabled"]);
             // A minor nearing its end must not block dev and staging pipelines; prod refuses it.
             if (env === "prod") assert.equal(level("eks-version-support"), "mandatory");
-            else for (const p of policies.map((x) => x.name).filter((n) => !["right-size-from-usage", "eks-version-support", "model-spend-within-budget"].includes(n))) assert.equal(level(p), "mandatory", `${env} ${p}`);
+            else for (const p of policies.map((x) => x.name).filter((n) => !["right-size-from-usage", "eks-version-support", "model-spend-within-budget", "model-retirement-notice"].includes(n))) assert.equal(level(p), "mandatory", `${env} ${p}`);
             // A token rate limit is a burst allowance, not a monthly cap: its month at the quota is flagged, not blocked.
             assert.equal(level("model-spend-within-budget"), "advisory", env);
+            // A route to a retired model fails every request: refused everywhere. A notice is a heads-up.
+            assert.deepEqual([level("model-end-of-life"), level("model-retirement-notice")], ["mandatory", "advisory"], env);
         }
     });
 

@@ -1,3 +1,4 @@
+import { bedrockInvokeResources } from "../../../components/gateway/backends";
 import { strict as assert } from "assert";
 import { Platform } from "../../../components/platform";
 import { RecordedResource } from "../../../plan/mockRuntime";
@@ -78,7 +79,24 @@ describe("AiGateway under mocks", () => {
         assert.deepEqual([assoc.namespace, assoc.serviceAccount], ["envoy-gateway-system", "ai-gateway-envoy"]);
         const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "ai-gateway-bedrock").inputs.policy));
         assert.deepEqual(policy.Statement[0].Action, ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:Converse", "bedrock:ConverseStream"]);
-        assert.ok((policy.Statement[0].Resource as string[]).every((arn) => arn.startsWith("arn:aws:bedrock:us-east-1:")));
+        // Exactly the routed models (the fixture routes `llama` and `claude` by in-region id), in the backend's region.
+        assert.deepEqual(policy.Statement[0].Resource, ["arn:aws:bedrock:us-east-1::foundation-model/llama", "arn:aws:bedrock:us-east-1::foundation-model/claude"]);
+    });
+
+    it("lets a cross-region inference profile run its model in every destination region, and nothing else", () => {
+        const backends = [
+            { provider: "aws-bedrock" as const, models: ["us.meta.llama3-1-8b-instruct-v1:0", "mistral.mistral-large-2402-v1:0"] },
+            { provider: "aws-bedrock" as const, models: ["global.anthropic.claude-haiku-4-5-20251001-v1:0"], region: "eu-west-1" },
+            { provider: "openai" as const, models: ["gpt-4o-mini"] },
+        ];
+        assert.deepEqual(bedrockInvokeResources(backends, "us-east-1"), [
+            // The profile in its source region; Bedrock may run the base model in us-east-1, us-east-2 or us-west-2.
+            "arn:aws:bedrock:us-east-1:*:inference-profile/us.meta.llama3-1-8b-instruct-v1:0",
+            "arn:aws:bedrock:*::foundation-model/meta.llama3-1-8b-instruct-v1:0",
+            "arn:aws:bedrock:us-east-1::foundation-model/mistral.mistral-large-2402-v1:0",
+            "arn:aws:bedrock:eu-west-1:*:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "arn:aws:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+        ]);
     });
 
     it("parents everything to the component", () => {

@@ -1,0 +1,112 @@
+import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { parseIsoDate, todayUtc } from "../components/eksVersions";
+import { ModelLifecycle, modelLifecycle } from "../components/modelLifecycle";
+import { MODEL_PRICES, MODEL_PRICES_AS_OF } from "../components/modelPrices";
+import { elements, peek } from "../components/tagResolution";
+import { describeResource } from "./common";
+
+/** AI Gateway routes: any apiVersion of the CRD (the bundled stacks render v1beta1). */
+const ROUTE_TYPE = /^kubernetes:aigateway\.envoyproxy\.io\/v1[a-z0-9]*:AIGatewayRoute$/;
+/** The header AI Gateway matches the request's model on (api/v1beta1 ai_gateway_route.go, AIModelHeaderKey). */
+export const MODEL_HEADER = "x-ai-eg-model";
+export const DEFAULT_NOTICE_DAYS = 90;
+
+/**
+ * Every model a route sends to a backend: the model header matches, and any per-backend override. Read
+ * with the unknown-safe readers: in a first preview any of these values may be unknown, and a value not
+ * known yet is not a model (it is judged once known, at `pulumi up`).
+ */
+export function routedModels(spec: unknown): string[] {
+    const models = new Set<string>();
+    for (const rule of elements(peek(spec, "rules"))) {
+        for (const match of elements(peek(rule, "matches"))) {
+            for (const h of elements(peek(match, "headers"))) {
+                const name = peek(h, "name");
+                const value = peek(h, "value");
+                if (typeof name === "string" && name.toLowerCase() === MODEL_HEADER && typeof value === "string") models.add(value);
+            }
+        }
+        for (const ref of elements(peek(rule, "backendRefs"))) {
+            const override = peek(ref, "modelNameOverride");
+            if (typeof override === "string") models.add(override);
+        }
+    }
+    return [...models];
+}
+
+/** A model id's phase under any provider of the table (ids do not collide across providers). */
+function lifecycle(model: string, on: Date): ModelLifecycle {
+    for (const provider of Object.keys(MODEL_PRICES)) {
+        const life = modelLifecycle(provider, model, on);
+        if (life.phase !== "served") return life;
+    }
+    return { phase: "served" };
+}
+
+interface LifecycleConfig { noticeDays?: unknown; asOf?: unknown }
+
+function judgedDay(cfg: LifecycleConfig, report: (m: string) => void, policy: string): Date | undefined {
+    const day = typeof cfg.asOf === "string" ? parseIsoDate(cfg.asOf) : todayUtc();
+    if (!day) report(`${policy}: asOf ${JSON.stringify(cfg.asOf)} is not a YYYY-MM-DD date`);
+    return day;
+}
+
+const AS_OF = {
+    asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "Judge on this day (YYYY-MM-DD) instead of today." },
+} as const;
+
+function routes(args: ResourceValidationArgs): string[] {
+    return ROUTE_TYPE.test(args.type) ? routedModels(peek(args.props, "spec")) : [];
+}
+
+/**
+ * A gateway route to a model its provider no longer serves is well-formed and fails every request (Bedrock:
+ * ResourceNotFoundException "This model version has reached the end of its life"). End-of-life dates come
+ * from components/modelPrices.ts; a model the table does not know is not judged here (it is reported as
+ * unpriced by the cost policies).
+ */
+export const modelEndOfLife: ResourceValidationPolicy = {
+    name: "model-end-of-life",
+    description: "AI Gateway routes send no request to a model past its provider's end of life.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { ...AS_OF } },
+    validateResource: (args, report) => {
+        const models = routes(args);
+        if (models.length === 0) return;
+        const day = judgedDay(args.getConfig<LifecycleConfig>(), report, "model-end-of-life");
+        if (!day) return;
+        for (const model of models) {
+            const life = lifecycle(model, day);
+            if (life.phase === "retired") {
+                report(`${describeResource(args)} routes model ${model}, which its provider stopped serving after ${life.endOfLife} (${life.source ?? `components/modelPrices.ts, as of ${MODEL_PRICES_AS_OF}`}): every request to it fails`);
+            }
+        }
+    },
+};
+
+/** A routed model with an announced end of life within `noticeDays`: migrate before requests start failing. */
+export const modelRetirementNotice: ResourceValidationPolicy = {
+    name: "model-retirement-notice",
+    description: "AI Gateway routes to a model whose end of life is announced within noticeDays are flagged.",
+    enforcementLevel: "advisory",
+    configSchema: {
+        properties: {
+            noticeDays: { type: "integer", minimum: 0, maximum: 730, default: DEFAULT_NOTICE_DAYS, description: "Flag a model this many days before its end of life." },
+            ...AS_OF,
+        },
+    },
+    validateResource: (args, report) => {
+        const models = routes(args);
+        if (models.length === 0) return;
+        const cfg = args.getConfig<LifecycleConfig>();
+        const noticeDays = typeof cfg.noticeDays === "number" && Number.isInteger(cfg.noticeDays) && cfg.noticeDays >= 0 ? cfg.noticeDays : DEFAULT_NOTICE_DAYS;
+        const day = judgedDay(cfg, report, "model-retirement-notice");
+        if (!day) return;
+        for (const model of models) {
+            const life = lifecycle(model, day);
+            if (life.phase === "retiring" && life.days <= noticeDays) {
+                report(`${describeResource(args)} routes model ${model}, whose provider stops serving it after ${life.endOfLife}, ${life.days} days from ${day.toISOString().slice(0, 10)} (notice at ${noticeDays}; ${life.source ?? "components/modelPrices.ts"}): move its clients to a successor`);
+            }
+        }
+    },
+};
