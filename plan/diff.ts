@@ -1,5 +1,5 @@
 import { roundCents } from "../components/catalog";
-import { Range } from "./cost";
+import { Range } from "../lib/cost";
 import { PlanReport, ReportViolation } from "./reportJson";
 
 /**

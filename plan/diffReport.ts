@@ -1,5 +1,5 @@
 import { formatUsd as usd } from "../components/catalog";
-import { Range } from "./cost";
+import { Range } from "../lib/cost";
 import { LineChange, LineRef, PlanDiff, RangeChange } from "./diff";
 import { Block } from "./markdownBudget";
 import { ReportViolation } from "./reportJson";

@@ -3,7 +3,7 @@ import * as path from "path";
 import { StackConfig } from "../components/config";
 import { packArgs, policies } from "../policies/pack";
 import { existingClusterUnmanaged } from "../components/configCluster";
-import { CostEstimate, CostResource, estimateCost } from "./cost";
+import { CostEstimate, CostResource, estimateCost } from "../lib/cost";
 import { defaultProviders, providerFor } from "./defaultProviders";
 import { judge, Judgement, Remediation, Violation } from "./judge";
 import { ProgramRun, RecordedResource, runProgram } from "./mockRuntime";

@@ -5,7 +5,7 @@ import * as path from "path";
 import { ENVIRONMENTS } from "../components/config";
 import { BUDGET_TYPE, budgetTeam } from "../policies/budgetPolicies";
 import { packArgs, policies } from "../policies/pack";
-import { estimateCost } from "./cost";
+import { estimateCost } from "../lib/cost";
 import { defaultProviders } from "./defaultProviders";
 import { judge } from "./judge";
 import { runProgram } from "./mockRuntime";

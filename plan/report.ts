@@ -1,5 +1,5 @@
 import { formatUsd as usd } from "../components/catalog";
-import { CostLine, Range } from "./cost";
+import { CostLine, Range } from "../lib/cost";
 import { PlanDiff } from "./diff";
 import { diffMarkdown, diffText } from "./diffReport";
 import { Block, fitMarkdown } from "./markdownBudget";

@@ -1,6 +1,6 @@
 import { EnforcementLevel } from "@pulumi/policy";
 import * as path from "path";
-import { CostLine, Range, teamOf, TeamCost } from "./cost";
+import { CostLine, Range, teamOf, TeamCost } from "../lib/cost";
 import type { PlanDiff } from "./diff";
 import { Remediation, Violation } from "./judge";
 import { mandatoryViolations, PlanResult, PROJECT_DIR } from "./plan";

@@ -1,5 +1,5 @@
 import { HOURS_PER_MONTH, roundCents } from "../components/catalog";
-import { CostEstimate, CostLine, MODEL_API_KIND, Range } from "./cost";
+import { CostEstimate, CostLine, MODEL_API_KIND, Range } from "../lib/cost";
 
 /**
  * What the cost design earns, against a naive baseline (DESIGN.md "Savings baseline"): every node group at

@@ -2,7 +2,7 @@ import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { formatUsd as usd, roundCents } from "../components/catalog";
 import { PLATFORM_TEAM, TAG_KEYS } from "../components/tags";
 import { quotasOf } from "../components/modelSpend";
-import { estimateCost, MODEL_API_KIND } from "../plan/cost";
+import { estimateCost, MODEL_API_KIND } from "../lib/cost";
 import { isRecord } from "./common";
 import { elements, peek, peekAt, resolveRegion, strings } from "../components/tagResolution";
 import { gpuUsage } from "./gpuQuota";

@@ -4,7 +4,7 @@ import { DEFAULT_TEAM_LABEL, knownCopy, peek, peekAt, resolveTags, UNKNOWN, UNKN
 import { MANAGED_BY, REQUIRED_TAG_KEYS, TAG_KEYS } from "../components/tags";
 import { describeResource, isRecord, stringMap } from "./common";
 import { globMatch } from "./nodeGroups";
-import { isTaggableAwsType } from "./taggable";
+import { isTaggableAwsType } from "../lib/taggable";
 
 export const CHARGEBACK_TAGS = "chargeback-tags";
 

@@ -5,7 +5,7 @@ import { cacheSettings, GatewayCache, GatewayCacheArgs } from "../../components/
 import { parseStackConfig } from "../../components/config";
 import { baseConfig, declare, one, ofType } from "../helpers";
 import { runProgram } from "../../plan/mockRuntime";
-import { isTaggableAwsType } from "../../policies/taggable";
+import { isTaggableAwsType } from "../../lib/taggable";
 
 const chargeback = { team: "platform", costCenter: "CC-P", environment: "dev", owner: "p@example.com" };
 const args = (over: Partial<GatewayCacheArgs> = {}): GatewayCacheArgs => ({

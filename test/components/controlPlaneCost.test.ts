@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { controlPlaneMonth } from "../../components/controlPlaneCost";
 import { parseIsoDate } from "../../components/eksVersions";
-import { estimateCost } from "../../plan/cost";
+import { estimateCost } from "../../lib/cost";
 
 const d = (s: string) => parseIsoDate(s)!;
 const round = (n: number) => Math.round(n * 100) / 100;

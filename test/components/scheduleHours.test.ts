@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { averageNodes, firings, isReplayable, parseCron } from "../../components/scheduleHours";
-import { estimateCost } from "../../plan/cost";
+import { estimateCost } from "../../lib/cost";
 
 const iso = (ms: number[]) => ms.map((m) => new Date(m).toISOString());
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { CostResource, estimateCost } from "../../plan/cost";
+import { CostResource, estimateCost } from "../../lib/cost";
 
 const tags = (team: string) => ({ team });
 const nodeGroup = (over: Record<string, unknown> = {}, deps: string[] = []): CostResource => ({

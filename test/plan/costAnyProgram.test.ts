@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { CostResource, estimateCost } from "../../plan/cost";
+import { CostResource, estimateCost } from "../../lib/cost";
 
 const TAGS = { team: "ml" };
 const eu = { region: "eu-west-1" };

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { HOURS_PER_MONTH, roundCents, UNIT_PRICES } from "../../components/catalog";
-import { CostResource, estimateCost, teamOf } from "../../plan/cost";
+import { CostResource, estimateCost, teamOf } from "../../lib/cost";
 
 /** One test per pricer: the line each resource type produces, at list prices (us-east-1) unless said. */
 const tags = { team: "a" };
@@ -16,7 +16,7 @@ const only = (r: CostResource, region?: string) => {
 const G5 = 1.006, CACHE_SMALL = 0.0256, EU = 1.116;
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - roundCents(expected)) <= 0.01, `${actual} vs ${roundCents(expected)}`);
 
-describe("cost pricers (plan/cost.ts)", () => {
+describe("cost pricers (lib/cost.ts)", () => {
     it("NLB: an EnvoyProxy whose Service is a LoadBalancer costs one NLB; ClusterIP or no service type costs nothing", () => {
         const proxy = (type?: string) => res("kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy", { spec: { provider: { kubernetes: { envoyService: type ? { type } : {} } } }, metadata: { labels: tags } });
         const line = only(proxy("LoadBalancer"));

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { HOURS_PER_MONTH, roundCents, UNIT_PRICES } from "../../components/catalog";
-import { alarmMetricCount, CostResource, estimateCost } from "../../plan/cost";
+import { alarmMetricCount, CostResource, estimateCost } from "../../lib/cost";
 
 const tags = { team: "a" };
 const res = (type: string, props: Record<string, unknown>, name = "r", over: Partial<CostResource> = {}): CostResource =>

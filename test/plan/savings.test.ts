@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { CostResource, estimateCost } from "../../plan/cost";
+import { CostResource, estimateCost } from "../../lib/cost";
 import { runPlan } from "../../plan/plan";
 import { formatSaving, naiveMonthly, savingsReport } from "../../plan/savings";
 import * as path from "path";

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import { ResourceValidationArgs } from "@pulumi/policy";
 import { resourceArgs as baseArgs, violations } from "./helpers";
 import { chargebackTags } from "../../policies/chargebackTags";
-import { AWS_TAGGABLE_TYPES, installedAwsPackage, scanTaggableTypes } from "../../policies/taggable";
-import taggable from "../../policies/data/aws-taggable-types.json";
+import { AWS_TAGGABLE_TYPES, installedAwsPackage, scanTaggableTypes } from "../../lib/taggable";
+import taggable from "../../lib/data/aws-taggable-types.json";
 
 const GOOD = { team: "ml-research", "cost-center": "CC-1", environment: "dev", owner: "ml@example.com", "managed-by": "pulumi" };
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { costWithinBudget, modelSpendWithinBudget } from "../../policies/budgetPolicies";
 import { METERING_QUOTAS_VARIABLE, TeamModelQuota } from "../../components/modelSpend";
-import { estimateCost } from "../../plan/cost";
+import { estimateCost } from "../../lib/cost";
 import { nodeGroup, stackResource, stackViolations } from "./helpers";
 
 const budget = (team: string, limit: number) => stackResource("aws:budgets/budget:Budget", `budget-${team}`, {

@@ -7,7 +7,7 @@ import { Capacity, CapacityResource, computeCapacity } from "../components/gpuCa
 import { averageNodes, isReplayable, ScheduleWindow } from "../components/scheduleHours";
 import { resolveRegion, resolveTeam } from "../components/tagResolution";
 import { PLATFORM_TEAM } from "../components/tags";
-import { isTaggableAwsType } from "../policies/taggable";
+import { isTaggableAwsType } from "./taggable";
 import { maxMonthlyModelSpend, MINUTES_PER_MONTH, quotasOf } from "../components/modelSpend";
 
 /**
