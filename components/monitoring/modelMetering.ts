@@ -60,7 +60,11 @@ export function collectorConfig(args: { region: string; namespace: string; logGr
         processors: {
             "filter/tokens": { metrics: { include: { match_type: "strict", metric_names: [TOKENS_METRIC] } } },
             // Prometheus histograms are cumulative per sidecar; CloudWatch wants what happened in each period.
-            cumulativetodelta: { include: { match_type: "strict", metrics: [TOKENS_METRIC] } },
+            // initial_value stays `auto`: the receiver gives a new series (and every series after a collector
+            // restart) a start time equal to its first scrape, so that first point is dropped, an undercount
+            // of at most one scrape interval per series (README). `keep` would re-send a whole running total
+            // after each collector restart. max_staleness forgets series of Envoy pods that are gone.
+            cumulativetodelta: { include: { match_type: "strict", metrics: [TOKENS_METRIC] }, max_staleness: "1h" },
             batch: { timeout: "60s" },
         },
         exporters: {
@@ -102,7 +106,7 @@ export class ModelMetering extends pulumi.ComponentResource {
             assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] }),
             tags,
         }, parent);
-        new aws.iam.RolePolicy(`${name}-collector`, {
+        const collectorPolicy = new aws.iam.RolePolicy(`${name}-collector`, {
             role: collectorRole.name,
             policy: logGroup.arn.apply((arn) => JSON.stringify({
                 Version: "2012-10-17",
@@ -112,7 +116,7 @@ export class ModelMetering extends pulumi.ComponentResource {
         const k = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
         const meta = (n: string) => ({ name: n, namespace: args.namespace, labels: args.labels });
         const sa = new k8s.core.v1.ServiceAccount(`${name}-collector`, { metadata: meta("token-metering") }, k);
-        new aws.eks.PodIdentityAssociation(`${name}-collector`, {
+        const identity = new aws.eks.PodIdentityAssociation(`${name}-collector`, {
             clusterName: args.clusterName, namespace: args.namespace, serviceAccount: sa.metadata.name, roleArn: collectorRole.arn, tags,
         }, parent);
         const role = new k8s.rbac.v1.Role(`${name}-collector`, {
@@ -149,7 +153,9 @@ export class ModelMetering extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, k);
+            // EKS injects Pod Identity credentials only into pods created after the association exists
+            // (CreatePodIdentityAssociation API reference): a collector started before it would write nothing.
+        }, { ...k, dependsOn: [...(args.dependsOn ?? []), identity, collectorPolicy] });
 
         // The pricing Lambda, hourly.
         const functionName = `${prefix}-model-spend`;

@@ -40,6 +40,8 @@ describe("model-spend metering", () => {
         assert.deepEqual(c.exporters.awsemf.metric_declarations, [{ dimensions: [["team", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_token_type"]], metric_name_selectors: ["^gen_ai_client_token_usage$"] }]);
         assert.equal(c.exporters.awsemf.namespace, "AiInfra/Gateway");
         assert.deepEqual(c.service.pipelines.metrics, { receivers: ["prometheus"], processors: ["filter/tokens", "cumulativetodelta", "batch"], exporters: ["awsemf"] });
+        // `auto` first points (no restart double count), and dead pods' series forgotten.
+        assert.deepEqual(c.processors.cumulativetodelta, { include: { match_type: "strict", metrics: ["gen_ai_client_token_usage"] }, max_staleness: "1h" });
     });
 
     it("deploys the collector, the hourly pricing Lambda and per-team budget alarms", async () => {
@@ -62,8 +64,14 @@ describe("model-spend metering", () => {
             ["ai-prod-search-model-spend-warning", "AiInfra/ModelSpend", { Environment: "prod", Team: "search" }, 1400, "arn:warning", "missing"],
             ["ai-prod-search-model-spend-critical", "AiInfra/ModelSpend", { Environment: "prod", Team: "search" }, 1800, "arn:critical", "missing"],
         ]);
-        const deployment = one(resources, "kubernetes:apps/v1:Deployment").inputs as any;
+        const deploymentResource = one(resources, "kubernetes:apps/v1:Deployment");
+        const deployment = deploymentResource.inputs as any;
         assert.equal(deployment.spec.template.spec.serviceAccountName, "token-metering");
+        // Pod Identity credentials reach only pods created after the association: the collector waits for it and its policy.
+        const urnOf = (type: string, name: string) => one(resources, type, name).urn;
+        for (const dep of [urnOf("aws:eks/podIdentityAssociation:PodIdentityAssociation", "mm-collector"), urnOf("aws:iam/rolePolicy:RolePolicy", "mm-collector")]) {
+            assert.ok(deploymentResource.dependencies.includes(dep), dep);
+        }
         const config = yaml.load(String((one(resources, "kubernetes:core/v1:ConfigMap").inputs as any).data["config.yaml"])) as any;
         // `/aws/<project>/<stack>/gateway-tokens`: the mock runs project ai-infra, stack test.
         assert.equal(config.exporters.awsemf.log_group_name, "/aws/ai-infra/test/gateway-tokens");

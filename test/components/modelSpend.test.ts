@@ -5,7 +5,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { parseStackConfig } from "../../components/config";
 import { MODEL_PRICES_AS_OF, modelPrice, spendOf } from "../../components/modelPrices";
 import { maxMonthlyModelSpend, MINUTES_PER_MONTH, MODEL_SPEND_METRICS, paidModels } from "../../components/modelSpend";
-import { countsOf, meter, monthStart, SPEND_NAMESPACE } from "../../components/monitoring/metering/meter";
+import { countsOf, meter, monthStart, routedSeries, SPEND_NAMESPACE } from "../../components/monitoring/metering/meter";
 import { readProjectName, readStackFile } from "../../plan/stackFile";
 import { baseConfig } from "../helpers";
 
@@ -85,7 +85,28 @@ describe("model-spend metering Lambda", () => {
         ]);
     });
 
+    it("still counts a routed model's series that ListMetrics no longer lists (no data for two weeks)", async () => {
+        cw.reset();
+        // The month's only use of gpt-4o-mini was on the 2nd: by the 20th ListMetrics returns nothing for it.
+        cw.on(ListMetricsCommand).resolves({ Metrics: [{ Dimensions: dims("search", "openai", "gpt-9", "output") }] });
+        cw.on(GetMetricDataCommand).callsFake((input: { MetricDataQueries: { Id: string; MetricStat: { Metric: { Dimensions: { Name: string; Value: string }[] } } }[] }) => ({
+            MetricDataResults: input.MetricDataQueries.map((q) => {
+                const d = Object.fromEntries(q.MetricStat.Metric.Dimensions.map((x) => [x.Name, x.Value]));
+                return { Id: q.Id, Values: d.gen_ai_request_model === "gpt-4o-mini" && d.gen_ai_token_type === "output" ? [1_000_000] : d.gen_ai_request_model === "gpt-9" ? [5] : [] };
+            }),
+        }));
+        const quotas = [{ team: "search", modelBudgetUsd: 100, models: [{ provider: "openai", model: "gpt-4o-mini" }] }];
+        const out = await meter({ ENVIRONMENT: "prod", TEAMS: JSON.stringify(["search"]), IN_CLUSTER_MODELS: "[]", METERING_QUOTAS: JSON.stringify(quotas) }, new CloudWatchClient({}), new Date("2026-11-20T03:00:00Z"));
+        assert.deepEqual(out, [{ team: "search", usd: 0.6, unpricedTokens: { "openai/gpt-9": 5 } }]);
+        // The listed series once, plus the routed model's four priced token types (OpenAI's one provider name).
+        const queries = cw.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries!;
+        assert.equal(queries.length, 1 + 4);
+        assert.deepEqual(routedSeries("search", [{ provider: "aws-bedrock", model: "m" }]).map((d) => d[1].Value), Array(4).fill("aws.bedrock").concat(Array(4).fill("aws.anthropic")));
+        assert.deepEqual(routedSeries("search", [{ provider: "in-cluster", model: "m" }]), [], "in-cluster tokens cost nothing per token");
+    });
+
     it("publishes each team's month-to-date spend and unpriced tokens", async () => {
+        cw.reset();
         cw.on(ListMetricsCommand, { Dimensions: [{ Name: "team", Value: "search" }] }).resolves({ Metrics: [
             { Dimensions: dims("search", "openai", "gpt-4o-mini", "input") }, { Dimensions: dims("search", "openai", "gpt-4o-mini", "output") }, { Dimensions: dims("search", "openai", "gpt-9", "output") },
         ] });

@@ -17,7 +17,14 @@ export interface MeterEnv {
     TEAMS: string;
     /** JSON: model names served in-cluster (their tokens cost nothing per token). */
     IN_CLUSTER_MODELS: string;
+    /** JSON: [{team, models: [{provider, model}]}], the teams' routed models (components/modelSpend.ts TeamModelQuota). */
+    METERING_QUOTAS?: string;
 }
+
+/** Token types the prices apply to (AI Gateway's gen_ai.token.type values; `reasoning` is inside `output`). */
+export const PRICED_TOKEN_TYPES = ["input", "output", "cached_input", "cache_creation_input"] as const;
+
+type Dimensions = { Name: string; Value: string }[];
 
 export interface Series { dimensions: Record<string, string>; sum: number }
 
@@ -43,7 +50,26 @@ export function countsOf(series: readonly Series[], inClusterModels: readonly st
     return [...byModel.values()];
 }
 
-async function teamSeries(cw: Pick<CloudWatchClient, "send">, team: string, from: Date, to: Date): Promise<Series[]> {
+/**
+ * The series a team's routed paid models can have (the collector's EMF dimension set, modelMetering.ts):
+ * asked for by name, because ListMetrics leaves out a series with no data in the past two weeks
+ * (CloudWatch API reference, ListMetrics), and a model used on the 1st and idle since still counts on the 20th.
+ */
+export function routedSeries(team: string, models: readonly { provider: string; model: string }[]): Dimensions[] {
+    const out: Dimensions[] = [];
+    for (const { provider, model } of models) {
+        for (const genai of Object.keys(PROVIDER_BY_GENAI_NAME).filter((g) => PROVIDER_BY_GENAI_NAME[g] === provider)) {
+            for (const type of PRICED_TOKEN_TYPES) {
+                out.push([{ Name: TEAM_DIMENSION, Value: team }, { Name: "gen_ai_provider_name", Value: genai }, { Name: "gen_ai_request_model", Value: model }, { Name: "gen_ai_token_type", Value: type }]);
+            }
+        }
+    }
+    return out;
+}
+
+const seriesKey = (d: readonly { Name?: string; Value?: string }[]) => JSON.stringify([...d].map((x) => [x.Name ?? "", x.Value ?? ""]).sort());
+
+async function teamSeries(cw: Pick<CloudWatchClient, "send">, team: string, routed: readonly Dimensions[], from: Date, to: Date): Promise<Series[]> {
     const metrics: { Dimensions?: { Name?: string; Value?: string }[] }[] = [];
     let NextToken: string | undefined;
     do {
@@ -51,6 +77,9 @@ async function teamSeries(cw: Pick<CloudWatchClient, "send">, team: string, from
         metrics.push(...(page.Metrics ?? []));
         NextToken = page.NextToken;
     } while (NextToken);
+    // Listed series (any model, priced or not) plus the routed ones it may have left out, each once.
+    const listed = new Set(metrics.map((m) => seriesKey(m.Dimensions ?? [])));
+    for (const d of routed) if (!listed.has(seriesKey(d))) metrics.push({ Dimensions: d });
     const out: Series[] = [];
     // GetMetricData takes at most 500 queries per call.
     for (let i = 0; i < metrics.length; i += 500) {
@@ -76,9 +105,11 @@ export interface TeamSpend { team: string; usd: number; unpricedTokens: Record<s
 export async function meter(env: MeterEnv, cw: Pick<CloudWatchClient, "send">, now = new Date()): Promise<TeamSpend[]> {
     const teams = JSON.parse(env.TEAMS) as string[];
     const inCluster = JSON.parse(env.IN_CLUSTER_MODELS) as string[];
+    const quotas = JSON.parse(env.METERING_QUOTAS ?? "[]") as { team: string; models?: { provider: string; model: string }[] }[];
     const results: TeamSpend[] = [];
     for (const team of teams) {
-        const { usd, unpricedTokens } = spendOf(countsOf(await teamSeries(cw, team, monthStart(now), now), inCluster));
+        const routed = routedSeries(team, quotas.find((q) => q.team === team)?.models ?? []);
+        const { usd, unpricedTokens } = spendOf(countsOf(await teamSeries(cw, team, routed, monthStart(now), now), inCluster));
         const dims = [{ Name: "Environment", Value: env.ENVIRONMENT }, { Name: "Team", Value: team }];
         const unpriced = Object.values(unpricedTokens).reduce((a: number, b: number) => a + b, 0);
         await cw.send(new PutMetricDataCommand({
