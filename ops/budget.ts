@@ -97,12 +97,22 @@ async function moveAction(action: "hold" | "release", budgetName: string, c: Bud
         await reverse(c.budgets, account, budgetName, state.actionId);
         return [`${budgetName}: budget action ${state.actionId} reversed (Budgets detaches the deploy-role deny)`];
     }
+    if (action === "release" && /_FAILURE$/.test(state.status)) {
+        return [`${budgetName}: ${describeAction(state)}; left as it is. WARNING: the deploy-role deny may still be attached: retry or reset the action in the AWS Budgets console`];
+    }
     return [`${budgetName}: ${describeAction(state)}; left as it is`];
 }
 
 async function status(cluster: string, team: string, budgetName: string | undefined, c: BudgetClients): Promise<string> {
     const groups = await teamGroups(cluster, team, c);
-    const action = budgetName ? `; ${describeAction(await budgetAction(c.budgets, await c.accountId(), budgetName))}` : "; no hard limit";
+    let action = "; no hard limit";
+    if (budgetName) {
+        try {
+            action = `; ${describeAction(await budgetAction(c.budgets, await c.accountId(), budgetName))}`;
+        } catch (e) {
+            action = `; budget action unreadable (${(e as Error).message})`;
+        }
+    }
     const lines = [`team ${team} in cluster ${cluster}: ${groups.length} GPU node group(s)${action}`];
     if (groups.length === 0) return lines[0];
     const { AutoScalingGroups = [] } = await c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groups.map((g) => g.asg) }));
@@ -137,17 +147,21 @@ export async function main(argv: readonly string[], projectDir: string, clients?
         log(await status(where.cluster, args.team, where.budgetName, c));
         return 0;
     }
+    let actionFailed = false;
     if (where.budgetName) {
         try {
             for (const line of await moveAction(args.action, where.budgetName, c)) log(line);
         } catch (e) {
             error((e as Error).message);
-            return 1;
+            // A release stops here (the schedule would hold again while the action is in force); a hold is
+            // the emergency brake and goes on: the groups are held even when Budgets cannot be reached.
+            if (args.action === "release") return 1;
+            actionFailed = true;
         }
     }
     const report = args.action === "hold" ? await hold(where.cluster, args.team, c) : await release(where.cluster, args.team, c);
     log(describeReport(report));
-    return report.failed ? 1 : 0;
+    return report.failed || actionFailed ? 1 : 0;
 }
 
 /** The project folder: the nearest one above `from` with a Pulumi.yaml (the script also runs from `.build/`). */

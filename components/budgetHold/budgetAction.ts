@@ -38,6 +38,13 @@ export const IN_FORCE = new Set(["EXECUTION_IN_PROGRESS", "EXECUTION_SUCCESS", "
 
 export const inForce = (state: ActionState | undefined): boolean => state !== undefined && IN_FORCE.has(state.status);
 
+/**
+ * A person lifted the limit this period: the action was reversed (or reset), or a reversal was tried.
+ * An automatic team's notification must not hold it again then (a late retry of the 100 % notification,
+ * or a notice the action sends on its own).
+ */
+export const lifted = (state: ActionState | undefined): boolean => state !== undefined && /^(REVERSE|RESET)_/.test(state.status);
+
 /** The hard-limit action on the team's budget (this project creates exactly one per budget). */
 export async function budgetAction(budgets: Pick<BudgetsClient, "send">, accountId: string, budgetName: string): Promise<ActionState | undefined> {
     const { Actions = [] } = await budgets.send(new DescribeBudgetActionsForBudgetCommand({ AccountId: accountId, BudgetName: budgetName }));

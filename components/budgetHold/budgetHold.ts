@@ -98,7 +98,8 @@ export class BudgetHold extends pulumi.ComponentResource {
         const functionName = holdFunctionName(prefix);
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays ?? 365, tags }, parent);
 
-        const topics = args.teams.map(({ id: team }) => {
+        const topics = args.teams.map((entry) => {
+            const team = entry.id;
             const topic = new aws.sns.Topic(`${name}-${team}`, { name: holdTopicName(prefix, team), kmsMasterKeyId: args.alertsKeyArn, tags }, parent);
             new aws.sns.TopicPolicy(`${name}-${team}`, {
                 arn: topic.arn,
@@ -108,7 +109,7 @@ export class BudgetHold extends pulumi.ComponentResource {
                 })),
             }, parent);
             this.topicArns[team] = topic.arn;
-            return { team, topic, entry: args.teams.find((t) => t.id === team)! };
+            return { team, topic, entry };
         });
 
         const fn = new aws.lambda.Function(`${name}-fn`, {

@@ -1,8 +1,9 @@
 /**
  * The budget-hold Lambda. Three ways in:
  * - a message on a team's hold topic (its budget's 100 % notification, or its budget action's own
- *   notification): an `automatic` team is held at once; a `manual` team only once its action has run,
- *   i.e. a person approved it (budgetAction.ts);
+ *   notification): an `automatic` team is held at once unless a person has lifted the limit this period
+ *   (the action reversed); a `manual` team only once its action has run, i.e. a person approved it
+ *   (budgetAction.ts);
  * - the reconcile schedule `{"action": "reconcile"}`: every team whose action is in force is held (a
  *   console approval sends no event we can rely on, and a node group created after a hold is caught);
  * - a direct invocation `{"action": "hold" | "release", "team": "<id>"}` does either by hand.
@@ -12,7 +13,7 @@ import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { BudgetsClient } from "@aws-sdk/client-budgets";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { budgetAction, HeldTeam, inForce } from "./budgetAction";
+import { ActionState, budgetAction, HeldTeam, inForce, lifted } from "./budgetAction";
 import { Clients, describeReport, hold, release, Report } from "./hold";
 
 export interface SnsEvent { Records: { Sns: { TopicArn: string; Subject?: string | null; Message: string } }[] }
@@ -39,17 +40,19 @@ export interface HandlerClients extends Clients {
 }
 
 /**
- * What an event asks for: `hold` unconditionally, `hold-if-in-force` after reading the team's budget
- * action, or `release`. Unknown topics and malformed requests are errors, never ignored.
+ * What an event asks for, each decided on the team's budget action: `hold` (by hand), `hold-unless-lifted`
+ * (an automatic team's notification), `hold-if-in-force` (a manual team's notification, the schedule) or
+ * `release` (by hand, refused while the action is in force). Unknown topics and malformed requests are
+ * errors, never ignored.
  */
-export type Request = { action: "hold" | "release" | "hold-if-in-force"; team: string };
+export type Request = { action: "hold" | "release" | "hold-if-in-force" | "hold-unless-lifted"; team: string };
 
 export function requests(event: HoldEvent, teams: Record<string, TeamEntry>): Request[] {
     if ("Records" in event) {
         return event.Records.map((r) => {
             const team = Object.keys(teams).find((t) => teams[t].topicArn === r.Sns.TopicArn);
             if (!team) throw new Error(`no team is held through topic ${r.Sns.TopicArn}`);
-            return { action: teams[team].approval === "automatic" ? "hold" as const : "hold-if-in-force" as const, team };
+            return { action: teams[team].approval === "automatic" ? "hold-unless-lifted" as const : "hold-if-in-force" as const, team };
         });
     }
     if (event.action === "reconcile") return Object.keys(teams).map((team) => ({ action: "hold-if-in-force" as const, team }));
@@ -68,17 +71,28 @@ export async function run(event: HoldEvent, env: HandlerEnv, clients: HandlerCli
     const reports: Report[] = [];
     const errors: string[] = [];
     for (const r of requests(event, teams)) {
-        if (r.action === "hold-if-in-force") {
-            let state;
+        if (r.action !== "hold") {
+            let state: ActionState | undefined;
             try {
                 state = await budgetAction(clients.budgets, env.ACCOUNT_ID, teams[r.team].budgetName);
             } catch (e) {
-                // One team's unreadable action must not leave the others unheld.
+                // One team's unreadable action must not leave the others unheld; an automatic team's
+                // notification still holds (the 100 % is the signal), the error is reported either way.
                 errors.push(`reading the budget action of ${r.team}: ${(e as Error).message}`);
+                if (r.action !== "hold-unless-lifted") continue;
+            }
+            const described = state ? `budget action ${state.actionId} is ${state.status}` : "budget action not found";
+            if (r.action === "hold-if-in-force" && !inForce(state)) {
+                console.log(`team ${r.team}: ${described}; not in force, nothing held`);
                 continue;
             }
-            if (!inForce(state)) {
-                console.log(`team ${r.team}: budget action ${state ? `${state.actionId} is ${state.status}` : "not found"}; not in force, nothing held`);
+            if (r.action === "hold-unless-lifted" && lifted(state)) {
+                console.log(`team ${r.team}: ${described}; a person lifted the limit this period, nothing held`);
+                continue;
+            }
+            if (r.action === "release" && inForce(state)) {
+                // Released groups would be held again by the next reconcile: the action goes first.
+                errors.push(`release of ${r.team} refused: ${described} (in force); reverse it first: npm run budget -- release <stack> ${r.team} does both`);
                 continue;
             }
         }

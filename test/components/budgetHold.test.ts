@@ -155,14 +155,41 @@ describe("budget hold Lambda handler", () => {
     const notify = (topic: string) => ({ Records: [{ Sns: { TopicArn: topic, Message: "AWS Budgets: action notification" } }] });
     const held = (reports: { team: string; groups: { status: string }[] }[]) => reports.map((r) => [r.team, r.groups.map((g) => g.status)]);
 
-    it("holds an automatic team on its notification without asking Budgets, and reports to the alert topic", async () => {
+    it("holds an automatic team on its notification, whether or not its action has run yet, and reports to the alert topic", async () => {
         cluster({ "eks-search-ondemand-asg": busy() });
+        // The 100 % notification can arrive before Budgets has run the action.
+        actionIs("STANDBY", "ai-prod-search");
         const reports = await run(notify(SEARCH_TOPIC), env, clients(), new SNSClient({}));
         assert.deepEqual(held(reports), [["search", ["held"]]]);
-        assert.equal(budgets.commandCalls(DescribeBudgetActionsForBudgetCommand).length, 0);
         const published = sns.commandCalls(PublishCommand)[0].args[0].input;
         assert.equal(published.TopicArn, "arn:critical");
         assert.match(String(published.Message), /search-ondemand \(eks-search-ondemand-asg\): held — recorded/);
+        // Budgets unreadable: the notification still holds (it is the 100 % signal), and the run fails loudly.
+        budgets.reset();
+        budgets.on(DescribeBudgetActionsForBudgetCommand).rejects(new Error("ThrottlingException"));
+        asg.resetHistory();
+        await assert.rejects(run(notify(SEARCH_TOPIC), env, clients()), /reading the budget action of search: ThrottlingException/);
+        assert.equal(calls(SuspendProcessesCommand).length, 1);
+    });
+
+    it("does not hold an automatic team again once a person lifted the limit (a late retry or the action's own notice)", async () => {
+        cluster({ "eks-search-ondemand-asg": busy() });
+        for (const status of ["REVERSE_SUCCESS", "REVERSE_IN_PROGRESS", "REVERSE_FAILURE", "RESET_IN_PROGRESS"]) {
+            budgets.reset();
+            actionIs(status, "ai-prod-search");
+            assert.deepEqual(await run(notify(SEARCH_TOPIC), env, clients()), [], status);
+        }
+        assert.equal(calls(SuspendProcessesCommand).length, 0);
+    });
+
+    it("refuses a direct release while the team's action is in force (the schedule would hold it again)", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        actionIs("EXECUTION_SUCCESS");
+        await assert.rejects(run({ action: "release", team: "ml-research" }, env, clients()), /release of ml-research refused: budget action .* is EXECUTION_SUCCESS \(in force\); reverse it first/);
+        assert.equal(calls(UpdateAutoScalingGroupCommand).length, 0);
+        budgets.reset();
+        actionIs("REVERSE_SUCCESS");
+        assert.deepEqual((await run({ action: "release", team: "ml-research" }, env, clients())).map((r) => r.action), ["release"]);
     });
 
     it("does not hold a manual team while its action awaits approval, and holds it once the action has run", async () => {
@@ -299,8 +326,21 @@ describe("budget hold wiring", () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const shipped = require(path.join(dir, "components/budgetHold/handler.js")) as { handler: unknown; requests: typeof requests };
         assert.equal(typeof shipped.handler, "function");
-        const teams = { a: { topicArn: "arn:t", budgetName: "b-a", approval: "manual" as const } };
-        assert.deepEqual(shipped.requests({ Records: [{ Sns: { TopicArn: "arn:t", Message: "" } }] }, teams), [{ action: "hold-if-in-force", team: "a" }]);
+        const teams = { a: { topicArn: "arn:t", budgetName: "b-a", approval: "manual" as const }, b: { topicArn: "arn:u", budgetName: "b-b", approval: "automatic" as const } };
+        assert.deepEqual(shipped.requests({ Records: [{ Sns: { TopicArn: "arn:t", Message: "" } }, { Sns: { TopicArn: "arn:u", Message: "" } }] }, teams),
+            [{ action: "hold-if-in-force", team: "a" }, { action: "hold-unless-lifted", team: "b" }]);
+    });
+});
+
+describe("AWS Budgets from any region", () => {
+    it("reaches the global Budgets endpoint, signed for us-east-1, from a client made with the stack's region", async () => {
+        // The Lambda and `npm run budget` create the client with the cluster's region; Budgets is global.
+        for (const region of ["us-east-1", "eu-west-1", "ap-southeast-2"]) {
+            const client = new BudgetsClient({ region, credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+            const endpoint = await client.config.endpointProvider({ Region: region, UseFIPS: false, UseDualStack: false });
+            assert.equal(endpoint.url.href, "https://budgets.amazonaws.com/", region);
+            assert.deepEqual((endpoint.properties as { authSchemes: { signingRegion: string }[] }).authSchemes.map((a) => a.signingRegion), ["us-east-1"], region);
+        }
     });
 });
 
@@ -351,6 +391,26 @@ describe("npm run budget", () => {
         budgets.on(ExecuteBudgetActionCommand).rejects(new Error("AccessDeniedException: not authorized to perform budgets:ExecuteBudgetAction"));
         const denied = await run(["release", "prod", "ml-research"]);
         assert.deepEqual([denied.code, /budgets:ExecuteBudgetAction/.test(denied.out), calls(UpdateAutoScalingGroupCommand).length], [1, true, 0]);
+    });
+
+    it("hold holds the groups even when Budgets cannot be reached (the emergency brake), and exits 1", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        budgets.on(DescribeBudgetActionsForBudgetCommand).rejects(new Error("AccessDeniedException: budgets:DescribeBudgetActionsForBudget"));
+        const h = await run(["hold", "prod", "ml-research"]);
+        assert.equal(h.code, 1);
+        assert.match(h.out, /AccessDeniedException/);
+        assert.deepEqual(calls(SuspendProcessesCommand).map((c: any) => c.AutoScalingGroupName), ["eks-research-spot-asg", "eks-research-big-asg"]);
+        const st = await run(["status", "prod", "ml-research"]);
+        assert.equal(st.code, 0);
+        assert.match(st.out, /budget action unreadable \(AccessDeniedException/);
+    });
+
+    it("release warns that the deny may still be attached when a reversal or reset failed", async () => {
+        heldCluster();
+        actionIs("REVERSE_FAILURE");
+        const rel = await run(["release", "prod", "ml-research"]);
+        assert.equal(rel.code, 0, rel.out);
+        assert.match(rel.out, /REVERSE_FAILURE; left as it is\. WARNING: the deploy-role deny may still be attached/);
     });
 
     it("hold approves a pending action (as the console would) and holds; an action already run or on standby is left alone", async () => {
