@@ -24,7 +24,7 @@ export interface Target {
      * hold across machines; absolute times depend on the machine and are reported only.
      */
     gates: boolean;
-    /** Earlier measurements of a ratio that missed, when it was measured again (see MAX_ATTEMPTS). */
+    /** Every measurement of a ratio whose first one missed, when it was measured again (see confirmRatio). */
     attempts?: number[];
 }
 
@@ -38,12 +38,21 @@ export const TARGETS = {
     testWallSeconds: 30,
 };
 
-/**
- * A ratio that misses its target is measured again, up to this many measurements in all, and fails only
- * if every one misses: a burst of load from a neighbour on a shared CI machine slows one measurement, a
- * slower plan slows them all.
- */
+/** Measurements of a ratio whose first one missed: the verdict is on their median (see confirmRatio). */
 export const MAX_ATTEMPTS = 3;
+
+/**
+ * A ratio whose first measurement misses is measured again, MAX_ATTEMPTS in all, and judged on the median:
+ * a burst of load from a neighbour on a shared CI machine slows one measurement, a slower plan slows them
+ * all. (Passing on any one measurement would let a plan sitting at its target pass 7 times in 8; the median
+ * of three, after a first miss, 1 time in 4.)
+ */
+export function confirmRatio(first: number, limit: number, remeasure: () => number, maxAttempts = MAX_ATTEMPTS): { value: number; attempts?: number[] } {
+    if (first <= limit) return { value: first };
+    const attempts = [first];
+    while (attempts.length < maxAttempts) attempts.push(remeasure());
+    return { value: median(attempts), attempts };
+}
 
 export function largeStack(teams: number, nodeGroups: number): object {
     const teamMap: Record<string, object> = {};
@@ -133,8 +142,8 @@ export function median(values: readonly number[]): number {
 
 /**
  * The ratio of two variants measured in the same rounds: the median of each round's ratio. Within a round
- * the two ran one after the other, so load that comes and goes slows both; a ratio of the two overall
- * medians would pair runs minutes apart.
+ * the two ran seconds apart, so load that comes and goes tends to slow both; a ratio of the two overall
+ * medians would pair runs a minute apart.
  */
 export function pairedRatio(numerator: Measurement, denominator: Measurement): number {
     const n = Math.min(numerator.wallsMs.length, denominator.wallsMs.length);
@@ -153,7 +162,7 @@ export function formatTargets(targets: readonly Target[]): string {
     return targets.map((t) => {
         const limit = t.unit === "x" ? `${t.limit}x` : t.unit === "s" ? `${t.limit} s` : `${t.limit} MiB`;
         const verdict = t.value <= t.limit ? "ok" : t.gates ? "FAILED" : "missed (reported only: absolute times depend on the machine)";
-        const earlier = t.attempts?.length ? `  (measured again after ${t.attempts.map((a) => formatValue(t, a)).join(", ")})` : "";
+        const earlier = t.attempts?.length ? `  (median of ${t.attempts.map((a) => formatValue(t, a)).join(", ")})` : "";
         return `  ${t.name.padEnd(46)} ${formatValue(t, t.value).padStart(9)}  target <= ${limit.padEnd(8)} ${verdict}${earlier}`;
     }).join("\n");
 }
@@ -168,8 +177,8 @@ usage: npm run bench [-- --runs N] [-- --tests]
 
 Exit codes:
   0  every ratio and memory target met (absolute times are reported only)
-  1  a ratio or memory target missed (listed on stderr); a ratio that misses is measured again,
-     ${MAX_ATTEMPTS} times in all, and fails only if it misses every time
+  1  a ratio or memory target missed (listed on stderr); a ratio whose first measurement misses
+     is measured ${MAX_ATTEMPTS} times in all and judged on the median
   2  usage`;
 
 function main(argv: readonly string[]): number {
@@ -217,12 +226,11 @@ function main(argv: readonly string[]): number {
         ratio("large plan / dev plan (same run)", "large", "dev", TARGETS.largeOverDev),
     ];
     for (const { target: t, numerator, denominator } of ratios) {
-        while (!(t.value <= t.limit) && (t.attempts?.length ?? 0) + 1 < MAX_ATTEMPTS) {
-            console.log(`  ${t.name}: ${t.value.toFixed(2)}x misses ${t.limit}x; measuring it again`);
+        Object.assign(t, confirmRatio(t.value, t.limit, () => {
+            console.log(`  ${t.name} missed ${t.limit}x; measuring it again`);
             const again = measure(variants.filter((v) => v.label === numerator || v.label === denominator), runs, rusageFile);
-            t.attempts = [...(t.attempts ?? []), t.value];
-            t.value = pairedRatio(again.get(numerator)!, again.get(denominator)!);
-        }
+            return pairedRatio(again.get(numerator)!, again.get(denominator)!);
+        }));
     }
     const targets: Target[] = [
         ...ratios.map((r) => r.target),
