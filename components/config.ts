@@ -4,6 +4,7 @@ import { NAMESPACE } from "./constants";
 import { PLATFORM_TEAM } from "./tags";
 import { Checker, ConfigProblem, EMAIL } from "./validate";
 import { parseCluster } from "./configCluster";
+import { todayUtc } from "./eksVersions";
 import { GatewayConfig, parseGateway } from "./configGateway";
 import { parseNodeGroups } from "./configNodeGroups";
 
@@ -211,7 +212,8 @@ function decode(raw: Readonly<Record<string, string>>, c: Checker): Record<strin
 }
 
 /** Validate the whole config map (all namespaces, values as Pulumi passes them). Throws ConfigError listing every problem. */
-export function parseStackConfig(raw: Readonly<Record<string, string>>): StackConfig {
+/** `today` is the day dated facts are judged on (EKS support phases, model end of life): today (UTC) unless a test pins it. */
+export function parseStackConfig(raw: Readonly<Record<string, string>>, today: Date = todayUtc()): StackConfig {
     const c = new Checker();
     const v = decode(raw, c);
     const environment = c.string(key("environment"), v.environment, { oneOf: ENVIRONMENTS }) as Environment | undefined;
@@ -219,12 +221,12 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>): StackCo
     const costCenter = c.string(key("costCenter"), v.costCenter);
     const monthlyBudgetUsd = c.number(key("monthlyBudgetUsd"), v.monthlyBudgetUsd, (n) => n > 0, "must be a number of USD > 0");
     const env = environment ?? "dev";
-    const cluster = parseCluster(c, v.cluster, env);
+    const cluster = parseCluster(c, v.cluster, env, today);
     const teams = parseTeams(c, v.teams);
     // Every team the file declares, valid or not: a team with one bad field is reported once, not again by
     // each node group that names it.
     const nodeGroups = parseNodeGroups(c, key("nodeGroups"), v.nodeGroups ?? {}, declaredNames(v.teams));
-    const gateway = parseGateway(c, key("gateway"), v.gateway ?? {}, { environment: env, nodeGroups, teamTiers: teams.flatMap((t) => (t.gateway ? [t.gateway.tier] : [])) });
+    const gateway = parseGateway(c, key("gateway"), v.gateway ?? {}, { environment: env, nodeGroups, teamTiers: teams.flatMap((t) => (t.gateway ? [t.gateway.tier] : [])), today });
     const cache = parseCache(c, v.cache ?? {}, env);
     const alerts = parseAlerts(c, v.alerts ?? {});
     const pricing = parsePricing(c, v.pricing ?? {});

@@ -80,6 +80,8 @@ interface Context {
     nodeGroups: NodeGroupConfig[];
     /** The tier of every team with gateway settings: each such tier (and batch) gets a listener that needs TLS. */
     teamTiers: Tier[];
+    /** The day a model's end of life is judged on. */
+    today?: Date;
 }
 
 /** Tiers that get a listener: batch whenever a team is admitted (every team may use it), production with a production team. */
@@ -246,9 +248,11 @@ function parseBackends(c: Checker, p: string, value: unknown, ctx: Context): Gat
         }
         if (provider && models) {
             models.forEach((m, j) => {
-                const life = modelLifecycle(provider, m);
+                const life = modelLifecycle(provider, m, ctx.today);
                 if (life.phase === "retired") {
-                    c.fail(`${bp}.models[${j}]`, m, `${provider} stopped serving it after ${life.endOfLife} (${life.source ?? "components/modelPrices.ts"}): every request to it fails; route a served model instead, e.g. ${servedModels(provider).join(", ")}`);
+                    const served = servedModels(provider, ctx.today);
+                    const instead = served.length > 0 ? `route a served model instead, e.g. ${served.join(", ")}` : `components/modelPrices.ts lists no ${provider} model still served: add its successor there, with its prices`;
+                    c.fail(`${bp}.models[${j}]`, m, `${provider} stopped serving it after ${life.endOfLife} (${life.source ?? "components/modelPrices.ts"}): every request to it fails; ${instead}`);
                 }
             });
         }

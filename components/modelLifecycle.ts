@@ -18,9 +18,10 @@ const DAY_MS = 24 * 3600 * 1000;
 export function modelLifecycle(provider: string, model: string, on: Date = todayUtc()): ModelLifecycle {
     const entry = modelEntry(provider, model);
     if (!entry?.endOfLife) return { phase: "served" };
-    const end = new Date(`${entry.endOfLife}T00:00:00Z`);
-    // endOfLife is the last day served: requests fail from the next day.
-    const days = Math.round((end.getTime() - on.getTime()) / DAY_MS);
+    const end = Date.parse(`${entry.endOfLife}T00:00:00Z`);
+    // endOfLife is the last day served: requests fail from the next day. Whole UTC days, whatever the hour of `on`.
+    const day = Date.UTC(on.getUTCFullYear(), on.getUTCMonth(), on.getUTCDate());
+    const days = Math.round((end - day) / DAY_MS);
     return days < 0
         ? { phase: "retired", endOfLife: entry.endOfLife, source: entry.endOfLifeSource }
         : { phase: "retiring", endOfLife: entry.endOfLife, days, source: entry.endOfLifeSource };

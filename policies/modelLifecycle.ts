@@ -23,7 +23,9 @@ export function routedModels(spec: unknown): string[] {
             for (const h of elements(peek(match, "headers"))) {
                 const name = peek(h, "name");
                 const value = peek(h, "value");
-                if (typeof name === "string" && name.toLowerCase() === MODEL_HEADER && typeof value === "string") models.add(value);
+                // A RegularExpression match names no model (Gateway API HTTPHeaderMatch type; absent means Exact).
+                const exact = peek(h, "type") === undefined || peek(h, "type") === "Exact";
+                if (typeof name === "string" && name.toLowerCase() === MODEL_HEADER && typeof value === "string" && exact) models.add(value);
             }
         }
         for (const ref of elements(peek(rule, "backendRefs"))) {
@@ -34,7 +36,12 @@ export function routedModels(spec: unknown): string[] {
     return [...models];
 }
 
-/** A model id's phase under any provider of the table (ids do not collide across providers). */
+/**
+ * A model id's phase under any provider of the table (ids do not collide across providers). A route is
+ * judged by the ids it matches, not by the backends behind it: an in-cluster server that uses a retired
+ * provider id as its served name is flagged too (the usual reason to share the id is a provider fallback,
+ * and that fallback fails).
+ */
 function lifecycle(model: string, on: Date): ModelLifecycle {
     for (const provider of Object.keys(MODEL_PRICES)) {
         const life = modelLifecycle(provider, model, on);

@@ -44,3 +44,14 @@ export function baseConfig(overrides: Record<string, unknown> = {}): Record<stri
     for (const [k, v] of Object.entries(values)) if (v !== undefined) out[k] = typeof v === "string" ? v : JSON.stringify(v);
     return out;
 }
+
+/**
+ * Whether the bundled stacks' gpt-4o-mini is inside model-retirement-notice's 90 days today: the advisory
+ * the bundled plans carry depends on the date (its shutdown is announced for 2027-01-14).
+ */
+export function bundledModelNoticeDue(): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { modelLifecycle } = require("../components/modelLifecycle") as typeof import("../components/modelLifecycle");
+    const life = modelLifecycle("openai", "gpt-4o-mini");
+    return life.phase === "retiring" && life.days <= 90;
+}

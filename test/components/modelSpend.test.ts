@@ -131,6 +131,7 @@ describe("model-spend metering Lambda", () => {
 });
 
 describe("model end of life in stack config", () => {
+    const TODAY = new Date("2026-11-26T00:00:00Z");
     const config = (models: string[], provider = "aws-bedrock") => baseConfig({
         "ai-infra:gateway": {
             tls: { insecureHttp: true },
@@ -139,14 +140,21 @@ describe("model end of life in stack config", () => {
     });
 
     it("refuses a route to a retired model, naming the key, the date and what is served", () => {
-        assert.throws(() => parseStackConfig(config(["us.meta.llama3-1-8b-instruct-v1:0", "us.anthropic.claude-3-5-haiku-20241022-v1:0"])), (e: Error) =>
+        assert.throws(() => parseStackConfig(config(["us.meta.llama3-1-8b-instruct-v1:0", "us.anthropic.claude-3-5-haiku-20241022-v1:0"]), TODAY), (e: Error) =>
             /ai-infra:gateway\.backends\[0\]\.models\[1\]: "us\.anthropic\.claude-3-5-haiku-20241022-v1:0" is not allowed: aws-bedrock stopped serving it after 2026-06-19 .*every request to it fails; route a served model instead, e\.g\. .*anthropic\.claude-haiku-4-5-20251001-v1:0/.test(e.message)
             && !/claude-3-5-haiku-20241022-v1:0,/.test(e.message.split("e.g.")[1]));
     });
 
     it("accepts served models, a model with an announced date still ahead, and models it has no date for", () => {
-        assert.doesNotThrow(() => parseStackConfig(config(["us.anthropic.claude-haiku-4-5-20251001-v1:0", "my-fine-tune"])));
-        assert.doesNotThrow(() => parseStackConfig(config(["gpt-4o-mini"], "openai")));
+        assert.doesNotThrow(() => parseStackConfig(config(["us.anthropic.claude-haiku-4-5-20251001-v1:0", "my-fine-tune"]), TODAY));
+        assert.doesNotThrow(() => parseStackConfig(config(["gpt-4o-mini"], "openai"), TODAY));
+        assert.doesNotThrow(() => parseStackConfig(config(["gpt-4o-mini"], "openai"), new Date("2027-01-14T00:00:00Z")), "served on its last day");
+    });
+
+    it("says so when no model of the provider is left to suggest", () => {
+        // From 2027-01-15 both OpenAI models in the table are past their announced shutdown.
+        assert.throws(() => parseStackConfig(config(["gpt-4o-mini"], "openai"), new Date("2027-01-15T00:00:00Z")),
+            /openai stopped serving it after 2027-01-14 .*components\/modelPrices\.ts lists no openai model still served: add its successor there, with its prices/);
     });
 });
 
