@@ -153,7 +153,6 @@ export class AiGateway extends pulumi.ComponentResource {
      * the routed models and nothing else (bedrockInvokeResources).
      */
     private bedrockAccess(name: string, args: AiGatewayArgs, tags: Record<string, string>): void {
-
         const role = new aws.iam.Role(`${name}-bedrock`, {
             description: "Envoy AI Gateway: invoke Amazon Bedrock models",
             assumeRolePolicy: JSON.stringify({

@@ -10,6 +10,9 @@ const ALLOWED: Record<string, string[]> = {
     lib: ["components"],
     policies: ["components", "lib"],
     plan: ["components", "lib", "policies"],
+    // The command-line tools on top: they may use anything below, never each other.
+    audit: ["components", "lib", "policies", "plan"],
+    ops: ["components", "lib", "policies", "plan"],
 };
 
 function* tsFiles(dir: string): Generator<string> {
@@ -24,7 +27,7 @@ function* tsFiles(dir: string): Generator<string> {
 function importedLayers(file: string): string[] {
     const text = fs.readFileSync(file, "utf8");
     const layers = new Set<string>();
-    for (const m of text.matchAll(/(?:from\s+|require\(|import\()\s*["'](\.[^"']+)["']/g)) {
+    for (const m of text.matchAll(/(?:from\s+|require\(|import\(|^import\s+)\s*["'](\.[^"']+)["']/gm)) {
         const target = path.relative(ROOT, path.resolve(path.dirname(file), m[1]));
         layers.add(target.split(path.sep)[0]);
     }
@@ -46,5 +49,13 @@ describe("layers", () => {
 
     it("sees an import across layers (the check itself works)", () => {
         assert.deepEqual(importedLayers(path.join(ROOT, "policies", "budgetPolicies.ts")).sort(), ["components", "lib", "policies"]);
+        const scratch = path.join(ROOT, ".scratch", "layers-probe", "probe.ts");
+        fs.mkdirSync(path.dirname(scratch), { recursive: true });
+        fs.writeFileSync(scratch, 'import "../../plan/x";\nconst y = require("../../audit/y");\n');
+        assert.deepEqual(importedLayers(scratch).sort(), ["audit", "plan"], "side-effect imports and require count");
+    });
+
+    it("keeps the program's entry point on the components", () => {
+        assert.deepEqual(importedLayers(path.join(ROOT, "index.ts")).filter((l) => l in ALLOWED && l !== "components"), []);
     });
 });
