@@ -67,6 +67,17 @@ export interface GpuNodeGroupArgs {
     schedules?: ScheduleConfig[];
     /** Predictive scaling on the group's Auto Scaling group. Default none. */
     predictiveScaling?: PredictiveScalingConfig;
+    /**
+     * Copy the Cluster Autoscaler's node-template tags (labels, taints, resources) onto the group's
+     * EKS-made Auto Scaling group, one `aws.autoscaling.Tag` each (9 resources per group). Default true.
+     * The node group itself always carries its labels, taints and node-template tags, and an autoscaler
+     * with `eks:DescribeNodegroup` reads them from EKS for a managed group at zero (cluster-autoscaler
+     * cloudprovider/aws/aws_manager.go:307-339 at cluster-autoscaler-1.35.2, same in 1.32-1.34; README
+     * "Full Cluster Autoscaler Features Policy"): set false when the cluster's autoscaler is known to have
+     * that permission and to reach the EKS API, as the one this project installs does. Keep the copy for
+     * an autoscaler you do not control: it is what scale from zero falls back on.
+     */
+    autoscalerTagsOnAsg?: boolean;
 }
 
 /**
@@ -220,10 +231,10 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             ignoreChanges: scheduleOwnedFields(args, args.schedules ?? []).map((f) => `scalingConfig.${f}`),
         });
 
-        // EKS does not copy node group tags to its Auto Scaling group, and the autoscaler reads the
-        // node-template tags from the ASG when it has no node to look at (scale from zero).
+        // EKS does not copy node group tags to its Auto Scaling group; an autoscaler that cannot read the node
+        // group from EKS reads the node-template tags from the ASG when it has no node to look at (scale from zero).
         const asgName = this.nodeGroup.resources.apply((r) => r?.[0]?.autoscalingGroups?.[0]?.name ?? "");
-        for (const [tagKey, value] of Object.entries(spec.autoscalerTemplateTags)) {
+        for (const [tagKey, value] of Object.entries(args.autoscalerTagsOnAsg === false ? {} : spec.autoscalerTemplateTags)) {
             const suffix = tagKey.slice(CA_TEMPLATE.length + 1).replace(/[^A-Za-z0-9-]/g, "-");
             new aws.autoscaling.Tag(`${name}-${suffix}`, {
                 autoscalingGroupName: asgName,

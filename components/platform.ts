@@ -103,6 +103,9 @@ export class Platform extends pulumi.ComponentResource {
                 schedules: group.schedules,
                 predictiveScaling: group.predictiveScaling,
                 kubernetesVersion: config.cluster.create ? config.cluster.version : undefined,
+                // The autoscaler this stack installs reads labels, taints and template resources from EKS
+                // (its policy allows eks:DescribeNodegroup, gpuScheduling.ts); one declared `present` may not.
+                autoscalerTagsOnAsg: config.cluster.clusterAutoscaler !== "install",
             }, { parent: this, dependsOn: afterSystemNodes });
         }
 

@@ -38,16 +38,23 @@ export function unknownConfigKeys(policy: Policy, config: object): string[] {
     return problems;
 }
 
-function assertKnownKeys(policy: Policy, getConfig: () => object): void {
-    const problems = unknownConfigKeys(policy, getConfig());
+function assertKnownKeys(policy: Policy, config: object): void {
+    const problems = unknownConfigKeys(policy, config);
     if (problems.length > 0) throw new PolicyConfigKeyError(`invalid policy pack config: ${problems.join("; ")}`);
 }
 
 type Validation<A> = (args: A, report: never) => unknown;
 
 function wrap<A extends { getConfig: () => object }>(policy: Policy, v: Validation<A>): Validation<A> {
+    // A policy's config is the same for every resource of a run: a key set found valid is not checked again.
+    let valid: string | undefined;
     return (args, report) => {
-        assertKnownKeys(policy, () => args.getConfig());
+        const config = args.getConfig();
+        const keys = Object.keys(config).join("\0");
+        if (keys !== valid) {
+            assertKnownKeys(policy, config);
+            valid = keys;
+        }
         return v(args, report);
     };
 }

@@ -98,6 +98,19 @@ describe("GpuNodeGroup", () => {
         assert.ok(asgTags.some((t) => t.tag.key === "k8s.io/cluster-autoscaler/node-template/label/ai-infra/team" && t.tag.value === "ml-research"));
     });
 
+    it("leaves the ASG alone when told the autoscaler reads the node group from EKS, which carries everything it reads", async () => {
+        const resources = await declare(() => new GpuNodeGroup("llm", args({ instanceTypes: ["g6e.xlarge"], diskSizeGiB: 300, autoscalerTagsOnAsg: false })));
+        assert.deepEqual(ofType(resources, "aws:autoscaling/tag:Tag"), []);
+        // What DescribeNodegroup returns and the autoscaler uses at zero: labels, taints, and node-template
+        // resource tags (extractAllocatableResourcesFromTags on the node group's tags).
+        const ng = one(resources, "aws:eks/nodeGroup:NodeGroup").inputs as { labels: Record<string, string>; taints: unknown[]; tags: Record<string, string> };
+        assert.equal(ng.labels["k8s.amazonaws.com/accelerator"], "nvidia-l40s");
+        assert.equal(ng.labels["ai-infra/team"], "ml-research");
+        assert.deepEqual(ng.taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+        assert.equal(ng.tags["k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage"], "270Gi");
+        assert.equal(ng.tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"], "1");
+    });
+
     it("tells the autoscaler a group at zero has GPUs and ephemeral storage (accelerator label, storage from the root volume)", async () => {
         const resources = await declare(() => new GpuNodeGroup("llm", args({ instanceTypes: ["g6e.xlarge"], diskSizeGiB: 300 })));
         assert.equal((one(resources, "aws:eks/nodeGroup:NodeGroup").inputs.labels as Record<string, string>)["k8s.amazonaws.com/accelerator"], "nvidia-l40s");

@@ -36,4 +36,19 @@ describe("GPU scheduling", () => {
         assert.ok(!ofType(installed, "kubernetes:helm.sh/v3:Release").some((r) => r.inputs.chart === "nvidia-device-plugin"));
         assert.deepEqual(ofType(installed, "aws:eks/nodeGroup:NodeGroup").map((g) => g.inputs.subnetIds), [["subnet-a", "subnet-b"]]);
     });
+
+    it("copies node-template tags onto the Auto Scaling groups only for an autoscaler it does not install", async () => {
+        // Ours reads the node group from EKS (aws_manager.go:307-339 at cluster-autoscaler-1.35.2): it must be allowed to.
+        const policy = clusterAutoscalerPolicy("ai-dev") as { Statement: { Action: string[] }[] };
+        assert.ok(policy.Statement[0].Action.includes("eks:DescribeNodegroup"));
+        const created = await declare(() => new Platform("ai", { config: parseStackConfig(baseConfig()) }));
+        assert.ok(ofType(created, "kubernetes:helm.sh/v3:Release").some((r) => r.inputs.chart === "cluster-autoscaler"));
+        assert.deepEqual(ofType(created, "aws:autoscaling/tag:Tag"), []);
+        const present = await declare(() => new Platform("ai", { config: parseStackConfig(baseConfig({
+            "ai-infra:cluster": { name: "shared", version: "1.34", create: false, subnetIds: ["subnet-a"], devicePlugin: "present", clusterAutoscaler: "present" },
+        })) }));
+        const groups = ofType(present, "aws:eks/nodeGroup:NodeGroup").length;
+        assert.ok(groups > 0);
+        assert.equal(ofType(present, "aws:autoscaling/tag:Tag").length, groups * 9, "labels, taint and resources of every group");
+    });
 });
