@@ -45,6 +45,22 @@ function lazy(load, interop) {
 
 let installed = false;
 
+const path = require("path");
+/**
+ * Providers' index files that load every service module up front: `@pulumi/aws` requires ~250
+ * (`const ec2 = __importStar(require("./ec2"))`, each registering its resource modules) and
+ * `@pulumi/kubernetes` ~30 API groups, where a program uses a handful. Each such `./<service>` is handed
+ * over as a stand-in that loads the real module (and registers its resources) on first use.
+ */
+const PROVIDER_INDEXES = ["@pulumi/aws", "@pulumi/kubernetes"].map((p) => path.join("node_modules", p, "index.js"));
+/** Index requests that are not service modules (helpers, types, config; some re-exported with `__exportStar`): loaded as usual. */
+const EAGER = new Set(["./utilities", "./utils", "./provider", "./tags", "./types", "./config"]);
+
+function isProviderServiceRequest(request, parent) {
+    if (!parent || !parent.filename || !/^\.\/[a-z0-9]+$/.test(request) || EAGER.has(request)) return false;
+    return PROVIDER_INDEXES.some((index) => parent.filename.endsWith(index));
+}
+
 function deferUnusedSdkModules() {
     if (installed) return;
     installed = true;
@@ -53,6 +69,9 @@ function deferUnusedSdkModules() {
         const interop = DEFERRED.get(request);
         if (interop !== undefined && parent && parent.filename && parent.filename.includes(SDK_DIR)) {
             return lazy(() => load.call(this, request, parent, isMain), interop);
+        }
+        if (isProviderServiceRequest(request, parent)) {
+            return lazy(() => load.call(this, request, parent, isMain), "star");
         }
         return load.call(this, request, parent, isMain);
     };

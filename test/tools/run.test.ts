@@ -97,6 +97,29 @@ describe("tools/lazyLoad.js: deferring the SDK's unused modules", () => {
         assert.equal(loads, 2);
     });
 
+    it("loads a provider's service modules on first use, and they register their resource types then", function () {
+        this.timeout(60_000);
+        const script = `
+            require("./tools/lazyLoad").deferUnusedSdkModules();
+            const aws = require("@pulumi/aws");
+            const k8s = require("@pulumi/kubernetes");
+            const rpc = require("@pulumi/pulumi/runtime/rpc");
+            const loaded = (dir) => Object.keys(require.cache).some((f) => f.includes(dir));
+            const before = { ec2: loaded("/@pulumi/aws/ec2/"), sagemaker: loaded("/@pulumi/aws/sagemaker/"), apps: loaded("/@pulumi/kubernetes/apps/"), registered: rpc.getResourceModule("aws", "ec2/launchTemplate", undefined) !== undefined };
+            const ctor = typeof aws.ec2.LaunchTemplate;
+            const deployment = typeof k8s.apps.v1.Deployment;
+            console.log(JSON.stringify({ before, ctor, deployment, after: { ec2: loaded("/@pulumi/aws/ec2/"), sagemaker: loaded("/@pulumi/aws/sagemaker/"), registered: rpc.getResourceModule("aws", "ec2/launchTemplate", undefined) !== undefined } }));`;
+        const run = spawnSync(process.execPath, ["-e", script], { cwd: runner.ROOT, encoding: "utf8" });
+        assert.equal(run.status, 0, run.stderr);
+        const result = JSON.parse(run.stdout) as Record<string, unknown>;
+        assert.deepEqual(result, {
+            before: { ec2: false, sagemaker: false, apps: false, registered: false },
+            ctor: "function", deployment: "function",
+            // Used services load and register; the ~240 others never do.
+            after: { ec2: true, sagemaker: false, registered: true },
+        });
+    });
+
     it("keeps TypeScript and npm's arborist out of a plan, and closure serialisation still works", function () {
         this.timeout(60_000);
         const script = `
