@@ -9,7 +9,8 @@ import { BudgetsClient, DescribeBudgetActionsForBudgetCommand, ExecuteBudgetActi
 import { DescribeNodegroupCommand, EKSClient, ListNodegroupsCommand } from "@aws-sdk/client-eks";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
-import { requests, run, TeamEntry } from "../../components/budgetHold/handler";
+import { changedSomething, requests, run, TeamEntry } from "../../components/budgetHold/handler";
+import { budgetAction, inForce, lifted } from "../../components/budgetHold/budgetAction";
 import { holdPolicy } from "../../components/budgetHold/budgetHold";
 import { hold, HOLD_TAG, HoldRecord, release } from "../../components/budgetHold/hold";
 import { HOLD_SOURCES } from "../../components/budgetHold/budgetHold";
@@ -236,6 +237,38 @@ describe("budget hold Lambda handler", () => {
         assert.deepEqual(calls(SuspendProcessesCommand).map((c: any) => c.AutoScalingGroupName), ["eks-research-spot-asg", "eks-research-big-asg"]);
     });
 
+    it("reads the one action of a team's budget: none, one without a status, or more than one", async () => {
+        const read = () => budgetAction(new BudgetsClient({}), "123456789012", "ai-prod-ml-research");
+        budgets.on(DescribeBudgetActionsForBudgetCommand).resolves({});
+        assert.equal(await read(), undefined);
+        budgets.reset();
+        budgets.on(DescribeBudgetActionsForBudgetCommand).resolves({ Actions: [{ ActionId: ACTION_ID } as never] });
+        assert.equal(await read(), undefined, "an action without a status is no verdict");
+        budgets.reset();
+        budgets.on(DescribeBudgetActionsForBudgetCommand).resolves({ Actions: [{ ActionId: ACTION_ID, Status: "PENDING" }, { ActionId: "other", Status: "STANDBY" }] as never });
+        await assert.rejects(read(), /budget ai-prod-ml-research has 2 actions; expected the one this project creates/);
+        assert.deepEqual([inForce(undefined), lifted(undefined)], [false, false]);
+        // A manual team whose budget has no action is not held by its notification.
+        budgets.reset();
+        budgets.on(DescribeBudgetActionsForBudgetCommand).resolves({ Actions: [] });
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        assert.deepEqual(await run(notify(RESEARCH_TOPIC), env, clients()), []);
+    });
+
+    it("holds by hand without asking Budgets, and says what it changed in the report's subject", async () => {
+        cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
+        await run({ action: "hold", team: "ml-research" }, env, clients(), new SNSClient({}));
+        assert.equal(budgets.commandCalls(DescribeBudgetActionsForBudgetCommand).length, 0);
+        assert.equal(sns.commandCalls(PublishCommand)[0].args[0].input.Subject, "Budget hold: ml-research");
+    });
+
+    it("tells a changed or failed report from a quiet one", () => {
+        const report = (...statuses: { status: string; changes?: string[] }[]) => ({ action: "hold" as const, cluster: "c", team: "t", failed: statuses.some((s) => s.status === "failed"), groups: statuses.map((s) => ({ nodeGroup: "g", asg: "a", changes: [], ...s })) }) as never;
+        assert.equal(changedSomething(report({ status: "already-held" }, { status: "not-held" })), false);
+        assert.equal(changedSomething(report({ status: "already-held", changes: ["suspended Launch"] })), true);
+        for (const status of ["held", "released", "failed"]) assert.equal(changedSomething(report({ status, changes: [] })), true, status);
+    });
+
     it("throws on a failed hold so SNS retries, and on unknown topics, teams or actions", async () => {
         cluster({ "eks-research-spot-asg": busy(), "eks-research-big-asg": idle() });
         asg.on(UpdateAutoScalingGroupCommand).rejects(new Error("nope"));
@@ -243,6 +276,8 @@ describe("budget hold Lambda handler", () => {
         assert.throws(() => requests(notify("arn:other"), teams), /no team is held through topic arn:other/);
         assert.throws(() => requests({ action: "release", team: "web" }, teams), /one of \["ml-research","search"\]/);
         assert.throws(() => requests({ action: "stop" } as never, teams), /expected \{"action": "reconcile"\}/);
+        assert.throws(() => requests({ action: "stop", team: "search" } as never, teams), /expected \{"action": "reconcile"\}/);
+        assert.throws(() => requests({ action: "hold", team: ["search"] } as never, { ...teams, search: teams.search }), /expected/);
         assert.deepEqual(requests({ action: "release", team: "search" }, teams), [{ action: "release", team: "search" }]);
     });
 });

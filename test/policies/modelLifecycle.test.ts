@@ -63,3 +63,33 @@ describe("model-retirement-notice", () => {
         assert.throws(() => resolvePolicyConfig({ "model-retirement-notice": { noticeDays: 1000 } }, [modelRetirementNotice]), (e: unknown) => e instanceof PolicyConfigError && /noticeDays must be <= 730/.test(e.message));
     });
 });
+
+describe("model lifecycle policies at their edges", () => {
+    const header = (h: Record<string, unknown>) => ({ spec: { rules: [{ matches: [{ headers: [h] }] }] } });
+
+    it("count only Exact (or untyped) header matches with a string value", () => {
+        assert.deepEqual(routedModels(header({ name: "x-ai-eg-model", type: "Exact", value: HAIKU_35 }).spec), [HAIKU_35]);
+        assert.deepEqual(routedModels(header({ name: "x-ai-eg-model", value: HAIKU_35 }).spec), [HAIKU_35]);
+        assert.deepEqual(routedModels(header({ name: "x-ai-eg-model", type: "RegularExpression", value: "anthropic\\..*" }).spec), []);
+        assert.deepEqual(routedModels(header({ name: "x-ai-eg-model", value: 35 }).spec), []);
+    });
+
+    it("judge today when no asOf is given (a retired model stays retired)", async () => {
+        assert.deepEqual((await violations(modelEndOfLife, resourceArgs(ROUTE, route(HAIKU_35), {}, "ai-batch"))).map((m) => m.split(",")[0]),
+            [`${ROUTE} "ai-batch" routes model ${HAIKU_35}`]);
+    });
+
+    it("say nothing about resources that route no model, even with a bad asOf", async () => {
+        assert.deepEqual(await violations(modelEndOfLife, resourceArgs("kubernetes:core/v1:ConfigMap", {}, { asOf: "soon" })), []);
+        assert.deepEqual(await violations(modelRetirementNotice, resourceArgs("kubernetes:core/v1:ConfigMap", {}, { asOf: "soon" })), []);
+    });
+
+    it("refuse a bad asOf once, and fall back to 90 notice days for a value the schema would refuse", async () => {
+        assert.deepEqual(await notice(route("gpt-4o-mini"), { asOf: "2027-13-01" }), ['model-retirement-notice: asOf "2027-13-01" is not a YYYY-MM-DD date']);
+        // 2026-10-17 is 89 days before the last day: inside the default 90, outside a notice of 10.
+        assert.equal((await notice(route("gpt-4o-mini"), { asOf: "2026-10-17", noticeDays: 10 })).length, 0);
+        for (const noticeDays of ["soon", -1, 1.5]) assert.equal((await notice(route("gpt-4o-mini"), { asOf: "2026-10-17", noticeDays })).length, 1, String(noticeDays));
+        assert.equal((await notice(route("gpt-4o-mini"), { asOf: "2027-01-14", noticeDays: 0 })).length, 1, "0 days: the last day itself");
+        assert.equal((await notice(route("gpt-4o-mini"), { asOf: "2027-01-13", noticeDays: 0 })).length, 0, "0 is a setting, not a fallback to 90");
+    });
+});
