@@ -11,6 +11,13 @@ export interface GatewayBackendConfig {
     provider: BackendProvider;
     /** Model names clients ask for (the `model` field); the route matches on them. */
     models: string[];
+    /**
+     * Client model name → the id this backend is sent instead (AIGatewayRoute backendRef `modelNameOverride`).
+     * Default: the name itself. Lets one client-facing name reach a provider under its own id, e.g. a
+     * Bedrock cross-region profile `us.meta.llama3-1-8b-instruct-v1:0` behind `meta.llama3-1-8b-instruct-v1:0`
+     * that an in-cluster server also serves, so clients and servers keep their name when the id changes.
+     */
+    modelIds?: Record<string, string>;
     /** openai: API host. Default api.openai.com. */
     hostname?: string;
     /** openai: Secrets Manager secret whose value is the provider API key. */
@@ -70,7 +77,7 @@ export interface GatewayConfig {
     maxParallelRequests: { production: number; batch: number };
 }
 
-const BACKEND_KEYS = ["name", "provider", "models", "hostname", "credentialsSecretArn", "region", "nodeGroup", "service"];
+const BACKEND_KEYS = ["name", "provider", "models", "modelIds", "hostname", "credentialsSecretArn", "region", "nodeGroup", "service"];
 const GATEWAY_KEYS = ["replicas", "backends", "tls", "tiers", "rateLimitFailureMode", "hostname", "public", "sourceRanges", "maxParallelRequests"];
 const HOSTNAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
@@ -246,17 +253,30 @@ function parseBackends(c: Checker, p: string, value: unknown, ctx: Context): Gat
                 if (b[k] !== undefined && !allowed[provider].includes(k)) c.fail(`${bp}.${k}`, b[k], `not used by ${provider} backends (they take ${allowed[provider].join(", ")})`);
             }
         }
+        let modelIds: Record<string, string> | undefined;
+        if (b.modelIds !== undefined) {
+            const o = c.object(`${bp}.modelIds`, b.modelIds, models ?? []);
+            if (o) {
+                modelIds = {};
+                for (const [m, id] of Object.entries(o)) {
+                    const v = c.string(`${bp}.modelIds.${m}`, id, { pattern: /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, describe: "the model id this backend is sent" });
+                    if (v !== undefined) modelIds[m] = v;
+                }
+            }
+        }
         if (provider && models) {
             models.forEach((m, j) => {
-                const life = modelLifecycle(provider, m, ctx.today);
+                const id = modelIds?.[m] ?? m;
+                const life = modelLifecycle(provider, id, ctx.today);
                 if (life.phase === "retired") {
                     const served = servedModels(provider, ctx.today);
                     const instead = served.length > 0 ? `route a served model instead, e.g. ${served.join(", ")}` : `components/modelPrices.ts lists no ${provider} model still served: add its successor there, with its prices`;
-                    c.fail(`${bp}.models[${j}]`, m, `${provider} stopped serving it after ${life.endOfLife} (${life.source ?? "components/modelPrices.ts"}): every request to it fails; ${instead}`);
+                    const where = id === m ? `${bp}.models[${j}]` : `${bp}.modelIds.${m}`;
+                    c.fail(where, id, `${provider} stopped serving it after ${life.endOfLife} (${life.source ?? "components/modelPrices.ts"}): every request to it fails; ${instead}`);
                 }
             });
         }
-        const backend: GatewayBackendConfig = { name: name ?? "", provider: provider ?? "openai", models: models ?? [] };
+        const backend: GatewayBackendConfig = { name: name ?? "", provider: provider ?? "openai", models: models ?? [], ...(modelIds ? { modelIds } : {}) };
         if (provider === "openai") {
             if (b.hostname !== undefined) backend.hostname = c.string(`${bp}.hostname`, b.hostname, { pattern: /^([a-z0-9-]+\.)+[a-z]{2,}$/, describe: "a DNS host name" });
             backend.credentialsSecretArn = c.string(`${bp}.credentialsSecretArn`, b.credentialsSecretArn, { pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, describe: "a Secrets Manager secret ARN holding the API key (credentials never go in plain config)" });

@@ -59,11 +59,16 @@ export function quotasOf(type: string, props: Record<string, unknown>): TeamMode
 }
 
 /** Paid models (in-cluster ones excluded), de-duplicated, in a stable order. */
-export function paidModels(backends: readonly { provider: string; models: readonly string[] }[]): RoutedModel[] {
+/** A backend as the spend arithmetic needs it: the ids it is sent are what its provider bills and the gateway reports. */
+type BackendModels = { provider: string; models: readonly string[]; modelIds?: Readonly<Record<string, string>> };
+const sentIds = (b: BackendModels) => b.models.map((m) => b.modelIds?.[m] ?? m);
+
+/** Paid models (in-cluster ones excluded), by the id each backend is sent, de-duplicated, in a stable order. */
+export function paidModels(backends: readonly BackendModels[]): RoutedModel[] {
     const seen = new Map<string, RoutedModel>();
     for (const b of backends) {
         if (!PAID_PROVIDERS.includes(b.provider)) continue;
-        for (const model of b.models) seen.set(`${b.provider}/${model}`, { provider: b.provider, model });
+        for (const model of sentIds(b)) seen.set(`${b.provider}/${model}`, { provider: b.provider, model });
     }
     return [...seen.values()];
 }
@@ -100,7 +105,7 @@ export function maxMonthlyModelSpend(q: Pick<TeamModelQuota, "tokensPerMinute" |
  */
 export function teamModelQuotas(
     teams: readonly { id: string; monthlyBudgetUsd: number; modelBudgetUsd?: number; gateway?: { tokensPerMinute: number } }[],
-    backends: readonly { provider: string; models: readonly string[] }[],
+    backends: readonly BackendModels[],
 ): TeamModelQuota[] {
     const models = paidModels(backends);
     return teams.filter((t) => t.gateway).map((t) => ({
@@ -108,7 +113,7 @@ export function teamModelQuotas(
     }));
 }
 
-/** Model names served by in-cluster backends. */
-export function inClusterModels(backends: readonly { provider: string; models: readonly string[] }[]): string[] {
-    return [...new Set(backends.filter((b) => b.provider === "in-cluster").flatMap((b) => b.models))];
+/** Model names served by in-cluster backends (the ids they are sent, which the gateway reports). */
+export function inClusterModels(backends: readonly BackendModels[]): string[] {
+    return [...new Set(backends.filter((b) => b.provider === "in-cluster").flatMap(sentIds))];
 }

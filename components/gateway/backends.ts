@@ -4,6 +4,9 @@ import { BEDROCK_PROFILE_PREFIX } from "../modelPrices";
 import { API_GROUPS } from "./constants";
 import { K8sObject, ObjectMeta } from "./types";
 
+/** The id a backend is sent for a client model name (its `modelIds` entry, else the name). */
+export const backendModelId = (b: Pick<GatewayBackendConfig, "modelIds">, model: string): string => b.modelIds?.[model] ?? model;
+
 /** Name of the Kubernetes Secret holding an upstream provider's API key (key `apiKey`). */
 export const providerKeySecretName = (backend: string) => `${backend}-provider-key`;
 
@@ -101,6 +104,8 @@ export interface ModelRoute {
     model: string;
     /** Backend names, in fallback order. */
     backends: string[];
+    /** Backend name → the id that backend is sent instead of `model` (only where they differ). */
+    modelIds?: Record<string, string>;
 }
 
 export function modelRoutes(tier: "production" | "batch", backends: readonly GatewayBackendConfig[], nodeGroups: readonly NodeGroupConfig[]): ModelRoute[] {
@@ -110,7 +115,8 @@ export function modelRoutes(tier: "production" | "batch", backends: readonly Gat
         const serving = backends.filter((b) => b.models.includes(model));
         // A stable sort keeps the config's order among backends of the same rank.
         const ranked = [...serving].sort((a, b) => order.indexOf(rankOf(a, nodeGroups)) - order.indexOf(rankOf(b, nodeGroups)));
-        return { model, backends: ranked.map((b) => b.name) };
+        const ids = Object.fromEntries(ranked.filter((b) => backendModelId(b, model) !== model).map((b) => [b.name, backendModelId(b, model)]));
+        return { model, backends: ranked.map((b) => b.name), ...(Object.keys(ids).length > 0 ? { modelIds: ids } : {}) };
     });
 }
 
@@ -122,11 +128,11 @@ export function modelRoutes(tier: "production" | "batch", backends: readonly Gat
  * Amazon Bedrock user guide, whose example allows `arn:aws:bedrock:*::foundation-model/*`). Without the
  * latter, requests that Bedrock routes to another region are denied.
  */
-export function bedrockInvokeResources(backends: readonly Pick<GatewayBackendConfig, "provider" | "models" | "region">[], stackRegion: string): string[] {
+export function bedrockInvokeResources(backends: readonly Pick<GatewayBackendConfig, "provider" | "models" | "region" | "modelIds">[], stackRegion: string): string[] {
     const arns = new Set<string>();
     for (const b of backends.filter((x) => x.provider === "aws-bedrock")) {
         const region = b.region ?? stackRegion;
-        for (const model of b.models) {
+        for (const model of b.models.map((m) => backendModelId(b, m))) {
             if (BEDROCK_PROFILE_PREFIX.test(model)) {
                 arns.add(`arn:aws:bedrock:${region}:*:inference-profile/${model}`);
                 arns.add(`arn:aws:bedrock:*::foundation-model/${model.replace(BEDROCK_PROFILE_PREFIX, "")}`);

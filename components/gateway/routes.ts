@@ -40,7 +40,8 @@ export function renderRoutes(tier: Tier, models: readonly ModelRoute[], meta: Ob
             parentRefs: [{ name: gatewayName, kind: "Gateway", group: API_GROUPS.gatewayApi, sectionName: listenerName(tier) }],
             rules: models.slice(i * MAX_RULES_PER_ROUTE, (i + 1) * MAX_RULES_PER_ROUTE).map((m) => ({
                 matches: [{ headers: [{ type: "Exact", name: MODEL_HEADER, value: m.model }] }],
-                backendRefs: m.backends.map((backend, priority) => ({ name: backend, priority })),
+                // A backend that knows the model under another id is sent that id (AI Gateway replaces the request's model).
+                backendRefs: m.backends.map((backend, priority) => ({ name: backend, priority, ...(m.modelIds?.[backend] ? { modelNameOverride: m.modelIds[backend] } : {}) })),
                 timeouts: { request: ROUTE_TIMEOUTS.request },
                 streamIdleTimeout: ROUTE_TIMEOUTS.streamIdle,
             })),
