@@ -1,4 +1,5 @@
 import { ResourceValidationArgs } from "@pulumi/policy";
+import { parseIsoDate, todayUtc } from "../components/eksVersions";
 
 /**
  * Helpers every policy uses to read props defensively: a policy that throws blocks every deploy, so
@@ -44,3 +45,20 @@ export type Schema = {
     minItems?: number;
     description?: string;
 };
+
+/** The `asOf` setting of policies that judge dated facts (support ends, end-of-life dates). */
+export const AS_OF_SETTING = {
+    type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "Judge on this day (YYYY-MM-DD) instead of today.",
+} as const;
+
+/** The day a dated policy judges: `asOf` when set, else today (UTC); a malformed `asOf` is reported, never replaced. */
+export function judgedDay(asOf: unknown, policy: string, report: (message: string) => void): Date | undefined {
+    const day = typeof asOf === "string" ? parseIsoDate(asOf) : todayUtc();
+    if (!day) report(`${policy}: asOf ${JSON.stringify(asOf)} is not a YYYY-MM-DD date`);
+    return day;
+}
+
+/** A count of days from policy config, or the default when it is not a non-negative integer. */
+export function daysSetting(value: unknown, fallback: number): number {
+    return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : fallback;
+}

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { daysToEndOfStandard, eksVersion, EKS_VERSIONS, EKS_VERSIONS_AS_OF, newestInStandardSupport, parseIsoDate, supportPhase, todayUtc } from "../components/eksVersions";
-import { describeResource } from "./common";
+import { daysToEndOfStandard, eksVersion, EKS_VERSIONS, EKS_VERSIONS_AS_OF, newestInStandardSupport, supportPhase } from "../components/eksVersions";
+import { AS_OF_SETTING, daysSetting, describeResource, judgedDay } from "./common";
 
 export const EKS_CLUSTER_TYPE = "aws:eks/cluster:Cluster";
 export const DEFAULT_WARNING_DAYS = 90;
@@ -23,18 +23,15 @@ export const eksVersionSupport: ResourceValidationPolicy = {
     configSchema: {
         properties: {
             warningDays: { type: "integer", minimum: 0, maximum: 365, default: DEFAULT_WARNING_DAYS, description: "Flag a minor this many days before it leaves standard support." },
-            asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "Judge on this day (YYYY-MM-DD) instead of today." },
+            asOf: AS_OF_SETTING,
         },
     },
     validateResource: (args, report) => {
         if (args.type !== EKS_CLUSTER_TYPE) return;
         const cfg = args.getConfig<EksVersionConfig>();
-        const warningDays = typeof cfg.warningDays === "number" && Number.isInteger(cfg.warningDays) && cfg.warningDays >= 0 ? cfg.warningDays : DEFAULT_WARNING_DAYS;
-        const today = typeof cfg.asOf === "string" ? parseIsoDate(cfg.asOf) : todayUtc();
-        if (!today) {
-            report(`eks-version-support: asOf ${JSON.stringify(cfg.asOf)} is not a YYYY-MM-DD date`);
-            return;
-        }
+        const warningDays = daysSetting(cfg.warningDays, DEFAULT_WARNING_DAYS);
+        const today = judgedDay(cfg.asOf, "eks-version-support", report);
+        if (!today) return;
         const day = today.toISOString().slice(0, 10);
         const minor = args.props.version;
         const v = typeof minor === "string" ? eksVersion(minor) : undefined;

@@ -1,9 +1,8 @@
 import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { parseIsoDate, todayUtc } from "../components/eksVersions";
 import { ModelLifecycle, modelLifecycle } from "../components/modelLifecycle";
 import { MODEL_PRICES, MODEL_PRICES_AS_OF } from "../components/modelPrices";
 import { elements, peek } from "../components/tagResolution";
-import { describeResource } from "./common";
+import { AS_OF_SETTING, daysSetting, describeResource, judgedDay } from "./common";
 
 /** AI Gateway routes: any apiVersion of the CRD (the bundled stacks render v1beta1). */
 const ROUTE_TYPE = /^kubernetes:aigateway\.envoyproxy\.io\/v1[a-z0-9]*:AIGatewayRoute$/;
@@ -52,16 +51,6 @@ function lifecycle(model: string, on: Date): ModelLifecycle {
 
 interface LifecycleConfig { noticeDays?: unknown; asOf?: unknown }
 
-function judgedDay(cfg: LifecycleConfig, report: (m: string) => void, policy: string): Date | undefined {
-    const day = typeof cfg.asOf === "string" ? parseIsoDate(cfg.asOf) : todayUtc();
-    if (!day) report(`${policy}: asOf ${JSON.stringify(cfg.asOf)} is not a YYYY-MM-DD date`);
-    return day;
-}
-
-const AS_OF = {
-    asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "Judge on this day (YYYY-MM-DD) instead of today." },
-} as const;
-
 function routes(args: ResourceValidationArgs): string[] {
     return ROUTE_TYPE.test(args.type) ? routedModels(peek(args.props, "spec")) : [];
 }
@@ -76,11 +65,11 @@ export const modelEndOfLife: ResourceValidationPolicy = {
     name: "model-end-of-life",
     description: "AI Gateway routes send no request to a model past its provider's end of life.",
     enforcementLevel: "mandatory",
-    configSchema: { properties: { ...AS_OF } },
+    configSchema: { properties: { asOf: AS_OF_SETTING } },
     validateResource: (args, report) => {
         const models = routes(args);
         if (models.length === 0) return;
-        const day = judgedDay(args.getConfig<LifecycleConfig>(), report, "model-end-of-life");
+        const day = judgedDay(args.getConfig<LifecycleConfig>().asOf, "model-end-of-life", report);
         if (!day) return;
         for (const model of models) {
             const life = lifecycle(model, day);
@@ -99,15 +88,15 @@ export const modelRetirementNotice: ResourceValidationPolicy = {
     configSchema: {
         properties: {
             noticeDays: { type: "integer", minimum: 0, maximum: 730, default: DEFAULT_NOTICE_DAYS, description: "Flag a model this many days before its end of life." },
-            ...AS_OF,
+            asOf: AS_OF_SETTING,
         },
     },
     validateResource: (args, report) => {
         const models = routes(args);
         if (models.length === 0) return;
         const cfg = args.getConfig<LifecycleConfig>();
-        const noticeDays = typeof cfg.noticeDays === "number" && Number.isInteger(cfg.noticeDays) && cfg.noticeDays >= 0 ? cfg.noticeDays : DEFAULT_NOTICE_DAYS;
-        const day = judgedDay(cfg, report, "model-retirement-notice");
+        const noticeDays = daysSetting(cfg.noticeDays, DEFAULT_NOTICE_DAYS);
+        const day = judgedDay(cfg.asOf, "model-retirement-notice", report);
         if (!day) return;
         for (const model of models) {
             const life = lifecycle(model, day);
