@@ -32,6 +32,11 @@ export interface GatewayBackendConfig {
 }
 
 const BACKEND_KEYS = ["name", "provider", "models", "modelIds", "hostname", "credentialsSecretArn", "region", "nodeGroup", "service"];
+/** A model name as clients send it, or an id a backend is sent. */
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
+
+/** The id a backend is sent for a client model name (its `modelIds` entry, else the name). */
+export const backendModelId = (b: Pick<GatewayBackendConfig, "modelIds">, model: string): string => b.modelIds?.[model] ?? model;
 
 export function parseBackends(c: Checker, p: string, value: unknown, ctx: GatewayContext): GatewayBackendConfig[] {
     if (value === undefined) return [];
@@ -50,7 +55,7 @@ export function parseBackends(c: Checker, p: string, value: unknown, ctx: Gatewa
         if (name && names.has(name)) c.fail(`${bp}.name`, name, "duplicates an earlier backend: backend names must be unique");
         if (name) names.add(name);
         const provider = c.string(`${bp}.provider`, b.provider, { oneOf: BACKEND_PROVIDERS }) as BackendProvider | undefined;
-        const models = c.stringList(`${bp}.models`, b.models, (ip, m) => c.string(ip, m, { pattern: /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, describe: "a model name" }));
+        const models = c.stringList(`${bp}.models`, b.models, (ip, m) => c.string(ip, m, { pattern: MODEL_NAME, describe: "a model name" }));
         const allowed: Record<BackendProvider, string[]> = {
             "openai": ["hostname", "credentialsSecretArn"],
             "aws-bedrock": ["region"],
@@ -67,14 +72,14 @@ export function parseBackends(c: Checker, p: string, value: unknown, ctx: Gatewa
             if (o) {
                 modelIds = {};
                 for (const [m, id] of Object.entries(o)) {
-                    const v = c.string(`${bp}.modelIds.${m}`, id, { pattern: /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/, describe: "the model id this backend is sent" });
+                    const v = c.string(`${bp}.modelIds.${m}`, id, { pattern: MODEL_NAME, describe: "the model id this backend is sent" });
                     if (v !== undefined) modelIds[m] = v;
                 }
             }
         }
         if (provider && models) {
             models.forEach((m, j) => {
-                const id = modelIds?.[m] ?? m;
+                const id = backendModelId({ modelIds }, m);
                 const life = modelLifecycle(provider, id, ctx.today);
                 if (life.phase === "retired") {
                     const served = servedModels(provider, ctx.today);

@@ -3,6 +3,7 @@
  * plan's estimate and the policy pack, so all three agree. Pure: no Pulumi, no AWS.
  */
 import { HOURS_PER_MONTH, roundCents } from "./catalog";
+import { backendModelId } from "./configGatewayBackends";
 import { dearestRate, modelPrice, PAID_PROVIDERS } from "./modelPrices";
 
 /** A model a team's requests can reach, and the provider that bills it. */
@@ -61,7 +62,7 @@ export function quotasOf(type: string, props: Record<string, unknown>): TeamMode
 /** Paid models (in-cluster ones excluded), de-duplicated, in a stable order. */
 /** A backend as the spend arithmetic needs it: the ids it is sent are what its provider bills and the gateway reports. */
 type BackendModels = { provider: string; models: readonly string[]; modelIds?: Readonly<Record<string, string>> };
-const sentIds = (b: BackendModels) => b.models.map((m) => b.modelIds?.[m] ?? m);
+const sentIds = (b: BackendModels) => b.models.map((m) => backendModelId(b, m));
 
 /** Paid models (in-cluster ones excluded), by the id each backend is sent, de-duplicated, in a stable order. */
 export function paidModels(backends: readonly BackendModels[]): RoutedModel[] {

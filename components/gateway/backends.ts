@@ -1,11 +1,9 @@
 import type { NodeGroupConfig } from "../config";
 import type { GatewayBackendConfig } from "../configGateway";
+import { backendModelId } from "../configGatewayBackends";
 import { BEDROCK_PROFILE_PREFIX } from "../modelPrices";
 import { API_GROUPS } from "./constants";
 import { K8sObject, ObjectMeta } from "./types";
-
-/** The id a backend is sent for a client model name (its `modelIds` entry, else the name). */
-export const backendModelId = (b: Pick<GatewayBackendConfig, "modelIds">, model: string): string => b.modelIds?.[model] ?? model;
 
 /** Name of the Kubernetes Secret holding an upstream provider's API key (key `apiKey`). */
 export const providerKeySecretName = (backend: string) => `${backend}-provider-key`;
@@ -115,7 +113,7 @@ export function modelRoutes(tier: "production" | "batch", backends: readonly Gat
         const serving = backends.filter((b) => b.models.includes(model));
         // A stable sort keeps the config's order among backends of the same rank.
         const ranked = [...serving].sort((a, b) => order.indexOf(rankOf(a, nodeGroups)) - order.indexOf(rankOf(b, nodeGroups)));
-        const ids = Object.fromEntries(ranked.filter((b) => backendModelId(b, model) !== model).map((b) => [b.name, backendModelId(b, model)]));
+        const ids = Object.fromEntries(ranked.map((b) => [b.name, backendModelId(b, model)]).filter(([, id]) => id !== model));
         return { model, backends: ranked.map((b) => b.name), ...(Object.keys(ids).length > 0 ? { modelIds: ids } : {}) };
     });
 }
