@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as os from "os";
 import * as path from "path";
+import { percentile } from "../lib/stats";
 import { PROJECT_DIR } from "./plan";
 
 /**
@@ -134,10 +135,9 @@ export function measure(variants: readonly Variant[], runs: number, rusageFile: 
     return out;
 }
 
+/** The 50th percentile (with an even count, the mean of the two middle values); NaN for none. */
 export function median(values: readonly number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    return percentile(values, 50) ?? Number.NaN;
 }
 
 /**
