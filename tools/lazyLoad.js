@@ -24,7 +24,8 @@ const DEFERRED = new Map([
     // by the SDK's index; a program run by the engine or the plan never drives the CLI.
     ["./automation", "star"],
 ]);
-const SDK_DIR = `${require("path").sep}@pulumi${require("path").sep}pulumi${require("path").sep}`;
+const path = require("path");
+const SDK_DIR = `${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
 
 /** A stand-in for a module that loads it on first use; `interop` answers the import helpers without loading it. */
 function lazy(load, interop) {
@@ -45,7 +46,6 @@ function lazy(load, interop) {
 
 let installed = false;
 
-const path = require("path");
 /**
  * Providers' index files that load every service module up front: `@pulumi/aws` requires ~250
  * (`const ec2 = __importStar(require("./ec2"))`, each registering its resource modules) and
